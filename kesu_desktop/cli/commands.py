@@ -1,0 +1,154 @@
+"""One function per ``kesu`` sub-command: open the desk, sign in, call a service, print the result."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from kesu_desktop import services
+from kesu_desktop.cli.io import print_json, read_json_object
+from kesu_desktop.cli.render import case_text, due_text, rows_text
+from kesu_desktop.domain.enums import Priority, Role, Status
+from kesu_desktop.domain.errors import NotAllowed, ValidationError
+from kesu_desktop.i18n import _
+from kesu_desktop.paths import database_url
+from kesu_desktop.services import Actor, Desk
+
+
+def open_desk(args: argparse.Namespace) -> Desk:
+    clock = services.FixedClock(services.parse_instant(args.now)) if args.now else None
+    return Desk.open(database_url(args.db), clock=clock)
+
+
+def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
+    if not args.user:
+        raise NotAllowed(_("请用 --user NAME 指定用户（密码取自环境变量 KESU_PASSWORD）"))
+    password = os.environ.get("KESU_PASSWORD")
+    if not password:
+        raise NotAllowed(_("请在环境变量 KESU_PASSWORD 中提供用户 {name} 的密码").format(name=args.user))
+    return services.login(desk, args.user, password)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    result = services.initialize(
+        desk, office_code=args.office, office_name=args.office_name, admin=args.admin,
+        password=os.environ.get("KESU_PASSWORD"),
+    )
+    if args.json:
+        print_json({"created": result.created, "office": result.office_code, "admin": result.admin,
+                    "database": desk.db.display_url})
+    elif result.created:
+        print(_("已初始化：网点 {office}，管理员 {admin}（{db}）").format(
+            office=result.office_code, admin=result.admin, db=desk.db.display_url))
+    else:
+        print(_("数据库已初始化（网点 {office}），未做任何更改").format(office=result.office_code))
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    password = os.environ.get("KESU_NEW_PASSWORD")
+    if not password:
+        raise ValidationError.single("KESU_NEW_PASSWORD", _("请在环境变量 KESU_NEW_PASSWORD 中提供新用户的密码"))
+    user = services.add_user(
+        desk, actor, username=args.name, password=password, role=Role(args.role),
+        department_code=args.department.upper() if args.department else None, display_name=args.display_name,
+    )
+    if args.json:
+        print_json({"id": str(user.id), "username": user.username, "role": user.role.value,
+                    "office": user.office_code, "department": user.department_code})
+    else:
+        print(_("已添加用户 {name}（{role}）").format(name=user.username, role=user.role.label))
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    data = read_json_object(args.file, default_empty=False)
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    case = services.register_case(desk, actor, data)
+    print_json(case.to_json())
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    case = services.get_case(desk, actor, args.case_no)
+    if args.json:
+        print_json(case.to_json())
+    else:
+        print(case_text(case))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    flt = services.CaseFilter(
+        status=Status(args.status) if args.status else None,
+        priority=Priority(args.priority) if args.priority else None,
+        category=args.category, department=args.department.upper() if args.department else None,
+        office=args.office.upper() if args.office else None, assigned_to_me=args.mine, overdue=args.overdue,
+        search=args.search, limit=args.limit,
+    )
+    rows = services.list_cases(desk, actor, flt)
+    if args.json:
+        print_json([r.to_json() for r in rows])
+    else:
+        print(rows_text(rows))
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    at = services.parse_instant(args.at, "at") if args.at else None
+    items = services.due(desk, actor, at)
+    if args.json:
+        print_json([i.to_json() for i in items])
+    else:
+        print(due_text(items))
+    return 0
+
+
+def cmd_act(args: argparse.Namespace) -> int:
+    action = services.parse_action(args.action)
+    data = read_json_object(args.file, default_empty=True)
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    case = services.act(desk, actor, args.case_no, action, data)
+    if args.json:
+        print_json(case.to_json())
+    else:
+        print(_("{case_no}：{action}完成，当前状态：{status}").format(
+            case_no=case.case_no, action=action.label, status=Status(case.status).label))
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from kesu_desktop.services.demo import seed_demo
+
+    if args.count < 1:
+        raise ValidationError.single("count", _("数量须为正整数"))
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    made = seed_demo(desk, actor, count=args.count, seed=args.seed, progress=_progress(args))
+    if args.json:
+        print_json({"created": made})
+    else:
+        print(_("已生成 {n} 件演示案件").format(n=made))
+    return 0
+
+
+def _progress(args: argparse.Namespace):
+    if args.json or not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return report

@@ -1,0 +1,139 @@
+"""The ``kesu`` command: argument parsing and JSON in/out over the services, no rules of its own.
+
+Exit codes are a contract: 0 success, 2 bad input (one ``field: message`` line per bad field on
+stderr), 3 not allowed (role, scope, state or sign-in), 1 anything else (never a traceback; the
+details go to the log file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from kesu_desktop.cli import commands
+from kesu_desktop.domain.enums import Priority, Role, Status
+from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowed, NotFound, ValidationError
+from kesu_desktop.i18n import _
+from kesu_desktop.logs import log_unexpected
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NOT_ALLOWED = 0, 1, 2, 3
+
+
+def _globals() -> argparse.ArgumentParser:
+    """Global options, accepted before or after the sub-command."""
+    p = argparse.ArgumentParser(add_help=False)
+    s = argparse.SUPPRESS
+    p.add_argument("--db", metavar="URL", default=s, help=_("数据库地址（默认：KESU_DATABASE_URL 或用户数据目录中的 SQLite 文件）"))
+    p.add_argument("--user", metavar="NAME", default=s, help=_("以该用户身份操作（密码取自 KESU_PASSWORD）"))
+    p.add_argument("--json", action="store_true", default=s, help=_("输出 JSON"))
+    p.add_argument("--now", metavar="ISO_TIME", default=s, help=_("视作当前时间（也可用 KESU_NOW）"))
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _globals()
+    parser = argparse.ArgumentParser(prog="kesu", description=_("客诉台 Kesu Desk 命令行"), parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", commands.cmd_init, _("创建或升级数据库，建立首个网点和管理员"))
+    p.add_argument("--office", required=True, metavar="CODE")
+    p.add_argument("--office-name", required=True, metavar="NAME")
+    p.add_argument("--admin", required=True, metavar="NAME")
+
+    user = sub.add_parser("user", parents=[common], help=_("用户管理"))
+    user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    p = user_sub.add_parser("add", parents=[common], help=_("添加用户（密码取自 KESU_NEW_PASSWORD）"))
+    p.set_defaults(func=commands.cmd_user_add)
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p.add_argument("--department", metavar="CODE")
+    p.add_argument("--display-name", metavar="NAME")
+
+    p = add("register", commands.cmd_register, _("登记投诉（读取一个 JSON 对象）"))
+    p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
+
+    p = add("show", commands.cmd_show, _("查看案件及其时间线"))
+    p.add_argument("case_no", metavar="CASE_NO")
+
+    p = add("list", commands.cmd_list, _("列出案件"))
+    p.add_argument("--status", choices=[s.value for s in Status])
+    p.add_argument("--priority", choices=[p.value for p in Priority])
+    p.add_argument("--category", metavar="CODE")
+    p.add_argument("--department", metavar="CODE")
+    p.add_argument("--office", metavar="CODE")
+    p.add_argument("--mine", action="store_true", help=_("只看分派给我的"))
+    p.add_argument("--overdue", action="store_true")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument("--limit", type=int, default=50, metavar="N")
+
+    p = add("due", commands.cmd_due, _("即将到期或已超时的事项"))
+    p.add_argument("--at", metavar="ISO_TIME")
+
+    p = add("act", commands.cmd_act, _("对案件执行流程操作（参数为一个 JSON 对象）"))
+    p.add_argument("case_no", metavar="CASE_NO")
+    p.add_argument("action", metavar="ACTION")
+    p.add_argument("file", nargs="?", metavar="FILE|-")
+
+    p = add("seed-demo", commands.cmd_seed_demo, _("生成演示用的模拟投诉案件"))
+    p.add_argument("--count", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> argparse.Namespace:
+    for name, default in (("db", None), ("user", None), ("json", False), ("now", None)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    if args.now is None:
+        args.now = os.environ.get("KESU_NOW") or None
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+        sys.stderr.reconfigure(encoding="utf-8")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    parser = build_parser()
+    args = _options(parser.parse_args(argv))
+    try:
+        return args.func(args) or EXIT_OK
+    except ValidationError as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return EXIT_INPUT
+    except (NotFound, Conflict) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except (NotAllowed, AuthenticationFailed) as exc:
+        print(f"not allowed: {exc}", file=sys.stderr)
+        return EXIT_NOT_ALLOWED
+    except OperationalError as exc:
+        log_unexpected(exc)
+        print(_("error: 无法打开数据库：{detail}").format(detail=str(exc.orig).strip().splitlines()[0]),
+              file=sys.stderr)
+        return EXIT_ERROR
+    except DBAPIError as exc:
+        path = log_unexpected(exc)
+        print(_("error: 数据库错误（详情见 {path}）").format(path=path), file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        path = log_unexpected(exc)
+        print(_("error: 意外错误：{error}（详情见 {path}）").format(error=exc, path=path), file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Typed errors every layer raises and every front end (GUI, CLI) knows how to show.
+
+They carry user-facing text, so a front end never has to show a traceback or invent wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class KesuError(Exception):
+    """Base of every error meant for the user."""
+
+
+class ValidationError(KesuError):
+    """Bad input, reported per field so forms can put each message next to its field."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors: dict[str, str] = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+    @classmethod
+    def single(cls, field: str, message: str) -> ValidationError:
+        return cls({field: message})
+
+
+class NotAllowed(KesuError):
+    """The actor's role, scope or the case's state forbids the action."""
+
+
+class NotFound(KesuError):
+    """A referenced object (case, user, department, category) does not exist."""
+
+
+class Conflict(KesuError):
+    """The action clashes with existing data (a duplicate name, a concurrent change)."""
+
+
+class AuthenticationFailed(KesuError):
+    """Unknown user or wrong password; deliberately does not say which."""

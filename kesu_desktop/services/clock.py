@@ -1,0 +1,47 @@
+"""Where "now" comes from: the real clock, or a fixed instant (``--now``/``KESU_NOW``).
+
+Rules never read the clock themselves; services ask this object once per use case, so tests, demos
+and replays of history can act at any time they like.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+from kesu_desktop.domain.errors import ValidationError
+from kesu_desktop.i18n import _
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    def __init__(self, instant: datetime) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self.instant = instant.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self.instant
+
+
+def parse_instant(text: str, field: str = "now", default_tz: str = "Asia/Shanghai") -> datetime:
+    """ISO 8601 time from the command line; a time without offset is read in the office's zone."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValidationError.single(
+            field, _("时间格式无效：{value}（应为 ISO 8601，例如 2026-11-22T14:30:00+08:00）").format(value=text)
+        ) from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(default_tz))
+    return value.astimezone(UTC)

@@ -1,0 +1,70 @@
+"""Reading office-wide configuration: the policy, the business calendar, categories, departments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from kesu_desktop.domain.calendar import BusinessCalendar
+from kesu_desktop.domain.policy import Policy
+from kesu_desktop.domain.rules import calendar_for
+from kesu_desktop.services.desk import Desk
+from kesu_desktop.storage.models import CalendarOverride, Category, Department, Setting
+
+
+@dataclass(frozen=True)
+class OfficeRules:
+    policy: Policy
+    calendar: BusinessCalendar
+
+
+def office_rules(session: Session, office_code: str) -> OfficeRules:
+    """Company-wide settings overlaid by the office's own; overrides likewise."""
+    rows = session.execute(
+        select(Setting.scope, Setting.key, Setting.value).where(or_(Setting.scope == "", Setting.scope == office_code))
+    ).all()
+    settings = {k: v for scope, k, v in sorted(rows, key=lambda r: r[0] != "")}
+    policy = Policy.from_settings(settings)
+    overrides: dict = {}
+    for scope, day, working in sorted(
+        session.execute(
+            select(CalendarOverride.scope, CalendarOverride.day, CalendarOverride.is_working).where(
+                or_(CalendarOverride.scope == "", CalendarOverride.scope == office_code)
+            )
+        ).all(),
+        key=lambda r: r[0] != "",
+    ):
+        del scope
+        overrides[day] = working
+    return OfficeRules(policy=policy, calendar=calendar_for(policy, overrides))
+
+
+def category_departments(session: Session) -> dict[str, str | None]:
+    """Active category codes and their default responsible department."""
+    return dict(
+        session.execute(select(Category.code, Category.default_department_code).where(Category.active.is_(True))).all()
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    name: str
+
+
+def categories(desk: Desk) -> list[Choice]:
+    with desk.db.read() as session:
+        rows = session.execute(
+            select(Category.code, Category.name).where(Category.active.is_(True)).order_by(Category.sort_order)
+        ).all()
+        return [Choice(c, n) for c, n in rows]
+
+
+def departments(desk: Desk) -> list[Choice]:
+    with desk.db.read() as session:
+        rows = session.execute(
+            select(Department.code, Department.name).where(Department.active.is_(True)).order_by(Department.code)
+        ).all()
+        return [Choice(c, n) for c, n in rows]

@@ -1,0 +1,144 @@
+"""Registering a complaint: validation, repeat and mass-complaint rules, case number, deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from kesu_desktop.domain import rules
+from kesu_desktop.domain.case_number import format_case_no
+from kesu_desktop.domain.defaults import SERVICE_DEPARTMENT
+from kesu_desktop.domain.enums import Priority, Severity, Status, stricter
+from kesu_desktop.domain.ids import uuid7
+from kesu_desktop.domain.validation import Registration, validate_registration
+from kesu_desktop.domain.workflow import check_register
+from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.queries import case_view
+from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules
+from kesu_desktop.services.unit import record
+from kesu_desktop.services.views import CaseView
+from kesu_desktop.storage import search
+from kesu_desktop.storage.models import Case, CaseLink
+from kesu_desktop.storage.serials import next_serial
+
+
+def register_case(desk: Desk, actor: Actor, data: Mapping[str, Any]) -> CaseView:
+    """Register one complaint in one transaction; bad input raises ValidationError and writes nothing."""
+    check_register(actor.facts)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        reg = validate_registration(data, categories=category_departments(session).keys(), now=now)
+        office = office_rules(session, actor.office_code)
+        case = _new_case(session, desk, actor, reg, office)
+        view_id = case.case_no
+    with desk.db.read() as session:
+        return case_view(session, actor, view_id)
+
+
+def _prior(rows: list[Case]) -> list[rules.PriorCase]:
+    return [
+        rules.PriorCase(
+            case_no=c.case_no, phone=c.phone, account_no=c.account_no, category=c.category,
+            severity=Severity(c.severity), created_at=c.created_at, closed=c.status == Status.CLOSED,
+        )
+        for c in rows
+        if c.validity != "invalid"
+    ]
+
+
+def _same_customer(session: Session, reg: Registration, since: datetime) -> list[rules.PriorCase]:
+    """Earlier complaints of this customer in this category, from any office."""
+    who = or_(Case.phone == reg.phone, Case.account_no == reg.account_no) if reg.account_no else Case.phone == reg.phone
+    query = select(Case).where(who, Case.category == reg.category, Case.created_at >= since, Case.deleted_at.is_(None))
+    return _prior(list(session.scalars(query)))
+
+
+def _same_category_here(session: Session, category: str, office_code: str, since: datetime) -> list[rules.PriorCase]:
+    """Recent general complaints of one category at this office (the mass-complaint rule's scope)."""
+    query = select(Case).where(
+        Case.category == category, Case.office_code == office_code, Case.created_at > since,
+        Case.severity == Severity.GENERAL.value, Case.deleted_at.is_(None),
+    )
+    return _prior(list(session.scalars(query)))
+
+
+def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, office: OfficeRules) -> Case:
+    now = desk.clock.now()
+    policy, calendar = office.policy, office.calendar
+    repeat_of = rules.find_repeats(
+        phone=reg.phone, account_no=reg.account_no, category=reg.category, at=now,
+        earlier=_same_customer(session, reg, now - timedelta(days=policy.repeat_window_days)),
+        window_days=policy.repeat_window_days,
+    )
+    severity = rules.effective_severity(reg.severity, reg.urgent)
+    mass_group = rules.mass_complaint_group(
+        category=reg.category, severity=severity, at=now, policy=policy,
+        recent=_same_category_here(session, reg.category, actor.office_code, now - timedelta(days=policy.mass_complaint_days)),
+    )
+    if mass_group:
+        severity = Severity.MAJOR
+    priority = rules.effective_priority(reg.priority, severity=severity, urgent=reg.urgent, is_repeat=bool(repeat_of))
+    deadlines = rules.case_deadlines(policy, calendar, priority=priority, severity=severity, start=now)
+
+    reg_department = actor.department_code or SERVICE_DEPARTMENT
+    local_day = now.astimezone(calendar.tz).date()
+    serial = next_serial(session, actor.office_code, reg_department, local_day)
+    fields = {
+        "id": uuid7(), "case_no": format_case_no(local_day, actor.office_code, reg_department, serial),
+        "office_code": actor.office_code, "reg_department_code": reg_department,
+        "customer_name": reg.customer_name, "phone": reg.phone, "phone_last4": reg.phone[-4:],
+        "email": reg.email, "address": reg.address, "account_no": reg.account_no, "member_level": reg.member_level,
+        "room_no": reg.room_no, "employer": reg.employer, "channel": reg.channel.value,
+        "occurred_at": reg.occurred_at, "location": reg.location, "product": reg.product,
+        "description": reg.description, "demand": reg.demand, "category": reg.category,
+        "severity": severity.value, "priority": priority.value, "urgent": reg.urgent, "is_repeat": bool(repeat_of),
+        "status": Status.REGISTERED.value, "escalation_level": 0, "plan_needs_manager": False,
+        "respond_by": deadlines.respond_by, "resolve_by": deadlines.resolve_by, "update_by": deadlines.update_by,
+        "registered_by": actor.username, "created_at": now,
+    }
+    case = Case(**fields, updated_at=now, last_hlc=desk.stamp())
+    session.add(case)
+    session.flush()
+    record(session, desk, case, actor, "registered", dict(fields), {"repeat_of": repeat_of})
+    _link(session, case, repeat_of, "repeat")
+    if mass_group:
+        _raise_mass_group(session, desk, actor, case, mass_group, office)
+    search.index_case(session, case)
+    return case
+
+
+def _link(session: Session, case: Case, case_nos: list[str], kind: str) -> None:
+    if not case_nos:
+        return
+    ids = session.scalars(select(Case.id).where(Case.case_no.in_(case_nos))).all()
+    for linked in ids:
+        session.add(CaseLink(case_id=case.id, linked_case_id=linked, kind=kind))
+
+
+def _raise_mass_group(
+    session: Session, desk: Desk, actor: Actor, case: Case, group: list[str], office: OfficeRules
+) -> None:
+    """DOMAIN.md: the third general complaint of a category in a week makes it, and the group, major."""
+    members = [*group, case.case_no]
+    reason = f"一周内同类一般投诉达 {len(members)} 起，升级为重大投诉"
+    for other in session.scalars(select(Case).where(Case.case_no.in_(group)).with_for_update()):
+        session.add(CaseLink(case_id=case.id, linked_case_id=other.id, kind="mass"))
+        if other.status == Status.CLOSED or other.severity != Severity.GENERAL:
+            continue
+        priority = stricter(Priority(other.priority), Priority.P1)
+        deadlines = rules.case_deadlines(
+            office.policy, office.calendar, priority=priority, severity=Severity.MAJOR, start=other.created_at
+        )
+        record(
+            session, desk, other, None, "severity_raised",
+            {"severity": Severity.MAJOR.value, "priority": priority.value, "respond_by": deadlines.respond_by,
+             "resolve_by": deadlines.resolve_by},
+            {"reason": reason, "group": members, "rule": "mass_complaint"}, actor_name="system",
+        )
+    record(session, desk, case, None, "severity_raised", {},
+           {"reason": reason, "group": members, "rule": "mass_complaint"}, actor_name="system")

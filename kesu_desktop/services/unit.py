@@ -1,0 +1,78 @@
+"""Helpers shared by the case use cases: load a case for change, write an event, check read scope."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from kesu_desktop.domain.enums import Role, Severity, Status
+from kesu_desktop.domain.errors import NotAllowed, NotFound
+from kesu_desktop.domain.ids import uuid7
+from kesu_desktop.domain.sla import CaseClock, next_due
+from kesu_desktop.domain.workflow import CaseFacts
+from kesu_desktop.i18n import _
+from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.desk import Desk
+from kesu_desktop.storage import eventlog
+from kesu_desktop.storage.models import Case, CaseEvent
+
+_CLOCK_FIELDS = ("respond_by", "responded_at", "plan_by", "resolve_by", "update_by", "survey_by", "callback_by")
+
+
+def scope_filter(query: Select[Any], actor: Actor) -> Select[Any]:
+    """What a user may see: managers and admins everything, departments their cases, others their office."""
+    if actor.role in (Role.MANAGER, Role.ADMIN):
+        return query
+    if actor.role is Role.DEPARTMENT:
+        return query.where(Case.department_code == actor.department_code)
+    return query.where(Case.office_code == actor.office_code)
+
+
+def load_case(session: Session, actor: Actor, case_no: str, *, for_update: bool = False) -> Case:
+    query = scope_filter(select(Case).where(Case.case_no == case_no.strip(), Case.deleted_at.is_(None)), actor)
+    if for_update:
+        query = query.with_for_update()
+    case = session.scalar(query)
+    if case is None:
+        raise NotFound(_("案件“{case_no}”不存在或无权查看").format(case_no=case_no))
+    return case
+
+
+def facts(case: Case) -> CaseFacts:
+    return CaseFacts(
+        status=Status(case.status), severity=Severity(case.severity), department_code=case.department_code,
+        plan_needs_manager=case.plan_needs_manager,
+    )
+
+
+def _clock_after(case: Case, changes: Mapping[str, Any]) -> CaseClock:
+    def value(name: str) -> Any:
+        return changes[name] if name in changes else getattr(case, name)
+
+    return CaseClock(
+        status=Status(value("status")), created_at=value("created_at"),
+        **{name: value(name) for name in _CLOCK_FIELDS},
+    )
+
+
+def record(
+    session: Session, desk: Desk, case: Case, actor: Actor | None, kind: str, changes: dict[str, Any],
+    info: Mapping[str, Any] | None = None, *, actor_name: str | None = None,
+) -> CaseEvent:
+    """Append one event to a case, keeping its next-due instant (the watcher's index) current."""
+    due = next_due(_clock_after(case, changes))
+    if due != case.next_due_at or case.next_due_at is None:
+        changes["next_due_at"] = due
+    return eventlog.append(
+        session, case, event_id=uuid7(), kind=kind, actor_id=actor.id if actor else None,
+        actor=actor.username if actor else (actor_name or "system"), at=desk.clock.now(),
+        hlc=desk.stamp(case.last_hlc), node_id=desk.node_id, changes=changes, info=info,
+    )
+
+
+def ensure(condition: bool, message: str) -> None:
+    if not condition:
+        raise NotAllowed(message)

@@ -1,0 +1,98 @@
+"""Opening a database: URL normalisation, SQLite pragmas, write transactions, sessions.
+
+SQLite is the embedded default and is shared by several processes of one desk (GUI, CLI, watcher);
+write transactions therefore start with ``BEGIN IMMEDIATE`` so two writers queue on the lock instead
+of failing half-way with "database is locked" after they have both read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kesu_desktop.domain.errors import ValidationError
+from kesu_desktop.i18n import _
+
+_WRITE = "kesu_write"
+
+
+def normalize_url(url: str) -> str:
+    """Accept the URLs people paste (``postgres://``, ``postgresql://``) and pick our drivers."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValidationError.single("db", _("数据库地址无效：{url}").format(url=url)) from exc
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend == "sqlite":
+        parsed = parsed.set(drivername="sqlite+pysqlite")
+    else:
+        raise ValidationError.single(
+            "db", _("不支持的数据库“{kind}”：请使用 sqlite:/// 或 postgresql://").format(kind=backend)
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN is ours (and DDL is transactional).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+class Database:
+    """One database (SQLite file or PostgreSQL server) with read and write session factories."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalize_url(url)
+        self.kind = make_url(self.url).get_backend_name()
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.kind == "sqlite":
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_engine(self.url, **kwargs)
+        if self.kind == "sqlite":
+            _install_sqlite_hooks(self.engine)
+        self.write_engine = self.engine.execution_options(**{_WRITE: True})
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; rolled back at the end so nothing is written by accident."""
+        with self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work: committed if the block succeeds, rolled back entirely if it raises."""
+        with self._writer.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,211 @@
+"""SQLAlchemy models: reference data, the case projection and the append-only event log.
+
+Every key is a client-made UUID so offline offices never collide; codes (office, department,
+category) are the stable business keys that cases refer to, so reference data can be copied
+between databases without rewriting cases.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kesu_desktop.domain.ids import uuid7
+from kesu_desktop.storage.types import JSONDocument, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Office(Base):
+    __tablename__ = "offices"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    created_at: Mapped[datetime]
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    default_department_code: Mapped[str | None] = mapped_column(String(8))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    office_code: Mapped[str] = mapped_column(String(8))
+    department_code: Mapped[str | None] = mapped_column(String(8))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class Setting(Base):
+    """Office-wide configuration as text; scope '' is company-wide, otherwise an office code."""
+
+    __tablename__ = "settings"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    scope: Mapped[str] = mapped_column(String(8), default="")
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class CalendarOverride(Base):
+    """An administrator's word on one date (a holiday the bundled data does not know, a make-up day)."""
+
+    __tablename__ = "calendar_overrides"
+    __table_args__ = (UniqueConstraint("scope", "day"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    scope: Mapped[str] = mapped_column(String(8), default="")
+    day: Mapped[date] = mapped_column(Date)
+    is_working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CaseSerial(Base):
+    """The last serial handed out per office, department and day; one row locked per allocation."""
+
+    __tablename__ = "case_serials"
+    office_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_serial: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    """The current state of a case: a projection of its events, updated in the same transaction."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_created", "created_at", "id"),
+        Index("ix_cases_status_created", "status", "created_at"),
+        Index("ix_cases_priority_created", "priority", "created_at"),
+        Index("ix_cases_category_created", "category", "created_at"),
+        Index("ix_cases_department_status", "department_code", "status"),
+        Index("ix_cases_office_created", "office_code", "created_at"),
+        Index("ix_cases_next_due", "next_due_at"),
+        Index("ix_cases_phone", "phone"),
+        Index("ix_cases_phone_last4", "phone_last4"),
+        Index("ix_cases_account", "account_no"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    case_no: Mapped[str] = mapped_column(String(40), unique=True)
+    office_code: Mapped[str] = mapped_column(String(8))
+    reg_department_code: Mapped[str] = mapped_column(String(8))
+    department_code: Mapped[str | None] = mapped_column(String(8))
+    assignee_id: Mapped[uuid.UUID | None]
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    customer_name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(20))
+    phone_last4: Mapped[str] = mapped_column(String(4))
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    account_no: Mapped[str | None] = mapped_column(String(64))
+    member_level: Mapped[str | None] = mapped_column(String(32))
+    room_no: Mapped[str | None] = mapped_column(String(32))
+    employer: Mapped[str | None] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime | None]
+    location: Mapped[str | None] = mapped_column(String(200))
+    product: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    demand: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(4))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    validity: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    plan_needs_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    respond_by: Mapped[datetime | None]
+    plan_by: Mapped[datetime | None]
+    resolve_by: Mapped[datetime | None]
+    update_by: Mapped[datetime | None]
+    survey_by: Mapped[datetime | None]
+    callback_by: Mapped[datetime | None]
+    next_due_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    survey_efficiency: Mapped[int | None]
+    survey_attitude: Mapped[int | None]
+    survey_solution: Mapped[int | None]
+    registered_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_hlc: Mapped[str] = mapped_column(String(24))
+    deleted_at: Mapped[datetime | None]
+
+
+class CaseEvent(Base):
+    """One immutable fact about a case. Never updated, never deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        Index("ix_case_events_case_hlc", "case_id", "hlc"),
+        Index("ix_case_events_hlc", "hlc"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    hlc: Mapped[str] = mapped_column(String(24))
+    node_id: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[uuid.UUID | None]
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+
+
+class CaseLink(Base):
+    """A relation between two cases (repeat complaint of an earlier case, member of a mass complaint)."""
+
+    __tablename__ = "case_links"
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    linked_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -1,0 +1,59 @@
+"""Tokens for Chinese full-text search, the same on SQLite and PostgreSQL.
+
+Chinese has no spaces, and the engines' own tokenizers either treat a whole sentence as one word
+(FTS5 unicode61) or cannot match terms shorter than three characters (FTS5 trigram, pg_trgm). So the
+text is cut here into overlapping character bigrams plus the last character of each run: every
+occurrence of a character then starts some token, which makes one-character searches (张) prefix
+lookups and longer ones (退款, 退款申请) exact token lookups. The candidates are verified by substring
+afterwards, so the index only has to be complete, not exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+def _runs(text: str) -> list[str]:
+    runs: list[str] = []
+    current: list[str] = []
+    for ch in text.lower():
+        if ch.isalnum() and ch.isprintable():
+            current.append(ch)
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return runs
+
+
+def index_tokens(parts: Iterable[str | None]) -> list[str]:
+    """The distinct tokens of a document, sorted so the stored form is deterministic."""
+    tokens: set[str] = set()
+    for part in parts:
+        if not part:
+            continue
+        for run in _runs(part):
+            tokens.update(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.add(run[-1])
+    return sorted(tokens)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One index lookup: an exact token, or any token starting with it (prefix)."""
+
+    token: str
+    prefix: bool
+
+
+def query_probes(term: str) -> list[Probe]:
+    """Lookups that every document containing ``term`` as a substring is sure to satisfy."""
+    probes: list[Probe] = []
+    for run in _runs(term):
+        if len(run) == 1:
+            probes.append(Probe(run, prefix=True))
+        else:
+            probes.extend(Probe(run[i : i + 2], prefix=False) for i in range(len(run) - 1))
+    return list(dict.fromkeys(probes))
