@@ -33,15 +33,27 @@ def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
 def cmd_init(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     result = services.initialize(
-        desk, office_code=args.office, office_name=args.office_name, admin=args.admin,
+        desk,
+        office_code=args.office,
+        office_name=args.office_name,
+        admin=args.admin,
         password=os.environ.get("KESU_PASSWORD"),
     )
     if args.json:
-        print_json({"created": result.created, "office": result.office_code, "admin": result.admin,
-                    "database": desk.db.display_url})
+        print_json(
+            {
+                "created": result.created,
+                "office": result.office_code,
+                "admin": result.admin,
+                "database": desk.db.display_url,
+            }
+        )
     elif result.created:
-        print(_("已初始化：网点 {office}，管理员 {admin}（{db}）").format(
-            office=result.office_code, admin=result.admin, db=desk.db.display_url))
+        print(
+            _("已初始化：网点 {office}，管理员 {admin}（{db}）").format(
+                office=result.office_code, admin=result.admin, db=desk.db.display_url
+            )
+        )
     else:
         print(_("数据库已初始化（网点 {office}），未做任何更改").format(office=result.office_code))
     return 0
@@ -52,14 +64,28 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     actor = sign_in(desk, args)
     password = os.environ.get("KESU_NEW_PASSWORD")
     if not password:
-        raise ValidationError.single("KESU_NEW_PASSWORD", _("请在环境变量 KESU_NEW_PASSWORD 中提供新用户的密码"))
+        raise ValidationError.single(
+            "KESU_NEW_PASSWORD", _("请在环境变量 KESU_NEW_PASSWORD 中提供新用户的密码")
+        )
     user = services.add_user(
-        desk, actor, username=args.name, password=password, role=Role(args.role),
-        department_code=args.department.upper() if args.department else None, display_name=args.display_name,
+        desk,
+        actor,
+        username=args.name,
+        password=password,
+        role=Role(args.role),
+        department_code=args.department.upper() if args.department else None,
+        display_name=args.display_name,
     )
     if args.json:
-        print_json({"id": str(user.id), "username": user.username, "role": user.role.value,
-                    "office": user.office_code, "department": user.department_code})
+        print_json(
+            {
+                "id": str(user.id),
+                "username": user.username,
+                "role": user.role.value,
+                "office": user.office_code,
+                "department": user.department_code,
+            }
+        )
     else:
         print(_("已添加用户 {name}（{role}）").format(name=user.username, role=user.role.label))
     return 0
@@ -91,9 +117,13 @@ def cmd_list(args: argparse.Namespace) -> int:
     flt = services.CaseFilter(
         status=Status(args.status) if args.status else None,
         priority=Priority(args.priority) if args.priority else None,
-        category=args.category, department=args.department.upper() if args.department else None,
-        office=args.office.upper() if args.office else None, assigned_to_me=args.mine, overdue=args.overdue,
-        search=args.search, limit=args.limit,
+        category=args.category,
+        department=args.department.upper() if args.department else None,
+        office=args.office.upper() if args.office else None,
+        assigned_to_me=args.mine,
+        overdue=args.overdue,
+        search=args.search,
+        limit=args.limit,
     )
     rows = services.list_cases(desk, actor, flt)
     if args.json:
@@ -124,8 +154,11 @@ def cmd_act(args: argparse.Namespace) -> int:
     if args.json:
         print_json(case.to_json())
     else:
-        print(_("{case_no}：{action}完成，当前状态：{status}").format(
-            case_no=case.case_no, action=action.label, status=Status(case.status).label))
+        print(
+            _("{case_no}：{action}完成，当前状态：{status}").format(
+                case_no=case.case_no, action=action.label, status=Status(case.status).label
+            )
+        )
     return 0
 
 

@@ -19,7 +19,11 @@ def read_json_object(source: str | None, *, default_empty: bool) -> dict[str, An
             return {}
         source = "-"
     try:
-        text = (sys.stdin.read() if sys.stdin else "") if source == "-" else Path(source).read_text(encoding="utf-8")
+        text = (
+            (sys.stdin.read() if sys.stdin else "")
+            if source == "-"
+            else Path(source).read_text(encoding="utf-8")
+        )
     except FileNotFoundError:
         raise ValidationError.single("input", _("文件不存在：{path}").format(path=source)) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -32,7 +36,10 @@ def read_json_object(source: str | None, *, default_empty: bool) -> dict[str, An
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError.single(
-            "input", _("不是有效的 JSON（第 {line} 行第 {col} 列）：{msg}").format(line=exc.lineno, col=exc.colno, msg=exc.msg)
+            "input",
+            _("不是有效的 JSON（第 {line} 行第 {col} 列）：{msg}").format(
+                line=exc.lineno, col=exc.colno, msg=exc.msg
+            ),
         ) from None
     if not isinstance(data, dict):
         raise ValidationError.single("input", _("输入必须是一个 JSON 对象"))

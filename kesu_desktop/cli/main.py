@@ -28,7 +28,12 @@ def _globals() -> argparse.ArgumentParser:
     """Global options, accepted before or after the sub-command."""
     p = argparse.ArgumentParser(add_help=False)
     s = argparse.SUPPRESS
-    p.add_argument("--db", metavar="URL", default=s, help=_("数据库地址（默认：KESU_DATABASE_URL 或用户数据目录中的 SQLite 文件）"))
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=s,
+        help=_("数据库地址（默认：KESU_DATABASE_URL 或用户数据目录中的 SQLite 文件）"),
+    )
     p.add_argument("--user", metavar="NAME", default=s, help=_("以该用户身份操作（密码取自 KESU_PASSWORD）"))
     p.add_argument("--json", action="store_true", default=s, help=_("输出 JSON"))
     p.add_argument("--now", metavar="ISO_TIME", default=s, help=_("视作当前时间（也可用 KESU_NOW）"))
@@ -120,8 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_NOT_ALLOWED
     except OperationalError as exc:
         log_unexpected(exc)
-        print(_("error: 无法打开数据库：{detail}").format(detail=str(exc.orig).strip().splitlines()[0]),
-              file=sys.stderr)
+        print(
+            _("error: 无法打开数据库：{detail}").format(detail=str(exc.orig).strip().splitlines()[0]),
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except DBAPIError as exc:
         path = log_unexpected(exc)

@@ -66,7 +66,7 @@ class Policy:
         for key, raw in settings.items():
             try:
                 if key.startswith("sla."):
-                    _, prio, which = key.split(".")
+                    _prefix, prio, which = key.split(".")
                     priority = Priority(prio)
                     if which not in ("respond", "resolve", "update"):
                         raise ValueError(which)

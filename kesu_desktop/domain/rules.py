@@ -58,7 +58,12 @@ class PriorCase:
 
 
 def find_repeats(
-    *, phone: str, account_no: str | None, category: str, at: datetime, earlier: Iterable[PriorCase],
+    *,
+    phone: str,
+    account_no: str | None,
+    category: str,
+    at: datetime,
+    earlier: Iterable[PriorCase],
     window_days: int,
 ) -> list[str]:
     """Earlier cases of the same customer (phone or account) and category within the window."""
@@ -113,11 +118,15 @@ def case_deadlines(
     return Deadlines(respond_by=respond, resolve_by=resolve, update_by=calendar.add(start, clock.update))
 
 
-def next_update_by(policy: Policy, calendar: BusinessCalendar, priority: Priority, last_update: datetime) -> datetime:
+def next_update_by(
+    policy: Policy, calendar: BusinessCalendar, priority: Priority, last_update: datetime
+) -> datetime:
     return calendar.add(last_update, policy.clock(priority).update)
 
 
-def plan_by(policy: Policy, calendar: BusinessCalendar, priority: Priority, assigned_at: datetime) -> datetime:
+def plan_by(
+    policy: Policy, calendar: BusinessCalendar, priority: Priority, assigned_at: datetime
+) -> datetime:
     span = policy.plan_within_p0 if priority is Priority.P0 else policy.plan_within
     return calendar.add(assigned_at, span)
 

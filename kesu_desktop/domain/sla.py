@@ -13,7 +13,14 @@ from enum import StrEnum
 from kesu_desktop.domain.enums import Status
 
 _WORKING_STATES = frozenset(
-    {Status.REGISTERED, Status.VERIFIED, Status.ASSIGNED, Status.PLAN_PROPOSED, Status.IN_PROGRESS, Status.ESCALATED}
+    {
+        Status.REGISTERED,
+        Status.VERIFIED,
+        Status.ASSIGNED,
+        Status.PLAN_PROPOSED,
+        Status.IN_PROGRESS,
+        Status.ESCALATED,
+    }
 )
 
 
@@ -63,7 +70,11 @@ def next_due(c: CaseClock) -> datetime | None:
 
 
 def sla_state(
-    due_at: datetime, *, started_at: datetime, at: datetime, share: float = 0.2,
+    due_at: datetime,
+    *,
+    started_at: datetime,
+    at: datetime,
+    share: float = 0.2,
     minimum_lead: timedelta = timedelta(minutes=30),
 ) -> SlaState:
     """Due soon once inside the larger of a share of the window and a fixed lead (DOMAIN defaults)."""

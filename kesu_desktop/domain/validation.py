@@ -29,9 +29,24 @@ MAX_SHORT = 200
 MAX_TEXT = 20000
 
 REGISTRATION_FIELDS = (
-    "customer_name", "phone", "email", "address", "account_no", "member_level", "room_no", "employer",
-    "channel", "occurred_at", "location", "product", "description", "demand", "category", "severity",
-    "priority", "urgent",
+    "customer_name",
+    "phone",
+    "email",
+    "address",
+    "account_no",
+    "member_level",
+    "room_no",
+    "employer",
+    "channel",
+    "occurred_at",
+    "location",
+    "product",
+    "description",
+    "demand",
+    "category",
+    "severity",
+    "priority",
+    "urgent",
 )
 
 
@@ -103,7 +118,10 @@ class FieldReader:
             return None
         if raw not in allowed:
             self.fail(
-                name, _("未知的代码“{value}”，可选：{allowed}").format(value=raw, allowed=", ".join(sorted(allowed)))
+                name,
+                _("未知的代码“{value}”，可选：{allowed}").format(
+                    value=raw, allowed=", ".join(sorted(allowed))
+                ),
             )
             return None
         return raw
@@ -117,8 +135,14 @@ class FieldReader:
             return default
         return value
 
-    def instant(self, name: str, *, required: bool = False, not_after: datetime | None = None,
-                not_before: datetime | None = None) -> datetime | None:
+    def instant(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        not_after: datetime | None = None,
+        not_before: datetime | None = None,
+    ) -> datetime | None:
         raw = self.text(name, required=required)
         if raw is None:
             return None

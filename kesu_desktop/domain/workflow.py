@@ -18,8 +18,14 @@ _OPEN = frozenset(s for s in Status if s.is_open)
 ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.VERIFY: frozenset({Status.REGISTERED, Status.VERIFIED, Status.INVALID}),
     Action.CLASSIFY: frozenset(
-        {Status.REGISTERED, Status.VERIFIED, Status.ASSIGNED, Status.PLAN_PROPOSED, Status.IN_PROGRESS,
-         Status.ESCALATED}
+        {
+            Status.REGISTERED,
+            Status.VERIFIED,
+            Status.ASSIGNED,
+            Status.PLAN_PROPOSED,
+            Status.IN_PROGRESS,
+            Status.ESCALATED,
+        }
     ),
     Action.ASSIGN: frozenset({Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS, Status.ESCALATED}),
     Action.PLAN: frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.ESCALATED}),
@@ -89,15 +95,13 @@ def check(action: Action, case: CaseFacts, actor: ActorFacts) -> None:
         )
     if case.status not in ALLOWED_FROM[action]:
         raise NotAllowed(
-            _("案件状态为“{status}”，不能执行“{action}”").format(status=case.status.label, action=action.label)
+            _("案件状态为“{status}”，不能执行“{action}”").format(
+                status=case.status.label, action=action.label
+            )
         )
     if actor.role is Role.DEPARTMENT and case.department_code != actor.department_code:
         raise NotAllowed(_("责任部门只能处理分派给本部门的案件"))
-    if (
-        action is Action.CLOSE
-        and actor.role is Role.SPECIALIST
-        and case.severity.rank >= Severity.MAJOR.rank
-    ):
+    if action is Action.CLOSE and actor.role is Role.SPECIALIST and case.severity.rank >= Severity.MAJOR.rank:
         raise NotAllowed(_("重大或严重投诉须由主管或经理归档"))
     if action is Action.APPROVE_PLAN and case.plan_needs_manager and actor.role is not Role.MANAGER:
         raise NotAllowed(_("该方案费用较高或跨部门，须由经理审批"))
@@ -115,7 +119,9 @@ def allowed_actions(case: CaseFacts, actor: ActorFacts) -> list[Action]:
     return result
 
 
-def target_status(action: Action, current: Status, *, valid: bool = True, has_department: bool = False) -> Status:
+def target_status(
+    action: Action, current: Status, *, valid: bool = True, has_department: bool = False
+) -> Status:
     """Where an allowed action leads. Actions that only add information keep the current state."""
     match action:
         case Action.VERIFY:

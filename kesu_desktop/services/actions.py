@@ -53,7 +53,11 @@ class Ctx:
 
     def deadlines_for(self, priority: Priority, severity: Severity) -> dict[str, Any]:
         d = rules.case_deadlines(
-            self.office.policy, self.office.calendar, priority=priority, severity=severity, start=self.case.created_at
+            self.office.policy,
+            self.office.calendar,
+            priority=priority,
+            severity=severity,
+            start=self.case.created_at,
         )
         return {"respond_by": d.respond_by, "resolve_by": d.resolve_by}
 
@@ -76,12 +80,16 @@ def _verify(c: Ctx, r: FieldReader) -> Step:
         r.fail("reason", _("判定为无效投诉时须说明理由"))
     r.finish()
     changes: dict[str, Any] = {
-        "validity": "valid" if valid else "invalid", "status": c.target(Action.VERIFY, valid=valid),
-        "urgent": urgent, **c.first_response(),
+        "validity": "valid" if valid else "invalid",
+        "status": c.target(Action.VERIFY, valid=valid),
+        "urgent": urgent,
+        **c.first_response(),
     }
     if urgent and not c.case.urgent:
         severity = rules.effective_severity(Severity(c.case.severity), True)
-        changes.update(severity=severity.value, priority=Priority.P0.value, **c.deadlines_for(Priority.P0, severity))
+        changes.update(
+            severity=severity.value, priority=Priority.P0.value, **c.deadlines_for(Priority.P0, severity)
+        )
     return Step("verified", changes, {"valid": valid, "urgent": urgent, "reason": reason})
 
 
@@ -94,7 +102,10 @@ def _classify(c: Ctx, r: FieldReader) -> Step:
     r.finish()
     new_severity = severity or Severity(c.case.severity)
     new_priority = rules.effective_priority(
-        priority or Priority(c.case.priority), severity=new_severity, urgent=c.case.urgent, is_repeat=c.case.is_repeat
+        priority or Priority(c.case.priority),
+        severity=new_severity,
+        urgent=c.case.urgent,
+        is_repeat=c.case.is_repeat,
     )
     changes: dict[str, Any] = {"severity": new_severity.value, "priority": new_priority.value}
     if category:
@@ -113,7 +124,12 @@ def _assign(c: Ctx, r: FieldReader) -> Step:
     assignee: User | None = None
     if department:
         department = department.upper()
-        if c.session.scalar(select(Department).where(Department.code == department, Department.active.is_(True))) is None:
+        if (
+            c.session.scalar(
+                select(Department).where(Department.code == department, Department.active.is_(True))
+            )
+            is None
+        ):
             r.fail("department", _("部门“{code}”不存在").format(code=department))
     if assignee_name:
         assignee = c.session.scalar(select(User).where(User.username == assignee_name, User.active.is_(True)))
@@ -126,8 +142,11 @@ def _assign(c: Ctx, r: FieldReader) -> Step:
     r.finish()
     plan_by = rules.plan_by(c.office.policy, c.office.calendar, Priority(c.case.priority), c.now)
     changes = {
-        "department_code": department, "assignee_id": assignee.id if assignee else None,
-        "assignee": assignee.username if assignee else None, "status": c.target(Action.ASSIGN), "plan_by": plan_by,
+        "department_code": department,
+        "assignee_id": assignee.id if assignee else None,
+        "assignee": assignee.username if assignee else None,
+        "status": c.target(Action.ASSIGN),
+        "plan_by": plan_by,
         **c.first_response(),
     }
     return Step("assigned", changes, {"department": department, "assignee": assignee_name, "reason": reason})
@@ -141,12 +160,21 @@ def _plan(c: Ctx, r: FieldReader) -> Step:
     cross = r.flag("cross_department")
     resources = r.text("resources", max_len=2000)
     r.finish()
-    needs_manager = cross or (cost is not None and Decimal(str(cost)) >= c.office.policy.manager_approval_cost)
+    needs_manager = cross or (
+        cost is not None and Decimal(str(cost)) >= c.office.policy.manager_approval_cost
+    )
     return Step(
         "plan_proposed",
         {"status": c.target(Action.PLAN), "plan_needs_manager": needs_manager, "plan_by": None},
-        {"cause": cause, "measures": measures, "due": due, "cost": cost, "cross_department": cross,
-         "resources": resources, "needs_manager": needs_manager},
+        {
+            "cause": cause,
+            "measures": measures,
+            "due": due,
+            "cost": cost,
+            "cross_department": cross,
+            "resources": resources,
+            "needs_manager": needs_manager,
+        },
     )
 
 
@@ -160,8 +188,11 @@ def _reject(c: Ctx, r: FieldReader) -> Step:
     reason = r.text("reason", required=True, max_len=2000)
     r.finish()
     plan_by = rules.plan_by(c.office.policy, c.office.calendar, Priority(c.case.priority), c.now)
-    return Step("plan_rejected", {"status": c.target(Action.REJECT_PLAN), "plan_needs_manager": False,
-                                  "plan_by": plan_by}, {"reason": reason})
+    return Step(
+        "plan_rejected",
+        {"status": c.target(Action.REJECT_PLAN), "plan_needs_manager": False, "plan_by": plan_by},
+        {"reason": reason},
+    )
 
 
 def _log(c: Ctx, r: FieldReader) -> Step:
@@ -172,31 +203,43 @@ def _log(c: Ctx, r: FieldReader) -> Step:
     update_by = rules.next_update_by(c.office.policy, c.office.calendar, Priority(c.case.priority), c.now)
     # A contact with the customer keeps any earlier promise and restarts the update clock.
     changes = {"update_by": update_by, "callback_by": promised, **c.first_response()}
-    return Step("communication_logged", changes,
-                {"channel": channel.value if channel else None, "summary": summary, "promised_at": promised})
+    return Step(
+        "communication_logged",
+        changes,
+        {"channel": channel.value if channel else None, "summary": summary, "promised_at": promised},
+    )
 
 
 def _resolve(c: Ctx, r: FieldReader) -> Step:
     result = r.text("result", required=True, max_len=5000)
     compensation = r.text("compensation", max_len=2000)
     r.finish()
-    return Step("resolved", {"status": c.target(Action.RESOLVE), "resolved_at": c.now, **c.first_response()},
-                {"result": result, "compensation": compensation})
+    return Step(
+        "resolved",
+        {"status": c.target(Action.RESOLVE), "resolved_at": c.now, **c.first_response()},
+        {"result": result, "compensation": compensation},
+    )
 
 
 def _confirm(c: Ctx, r: FieldReader) -> Step:
     opinion = r.text("opinion", max_len=2000)
     r.finish()
     survey_by = rules.survey_by(c.office.policy, c.office.calendar, c.now)
-    return Step("confirmed", {"status": c.target(Action.CONFIRM), "confirmed_at": c.now, "survey_by": survey_by},
-                {"opinion": opinion})
+    return Step(
+        "confirmed",
+        {"status": c.target(Action.CONFIRM), "confirmed_at": c.now, "survey_by": survey_by},
+        {"opinion": opinion},
+    )
 
 
 def _object(c: Ctx, r: FieldReader) -> Step:
     reason = r.text("reason", required=True, max_len=2000)
     r.finish()
-    return Step("objection_recorded", {"status": c.target(Action.OBJECT), "resolved_at": None, "confirmed_at": None},
-                {"reason": reason})
+    return Step(
+        "objection_recorded",
+        {"status": c.target(Action.OBJECT), "resolved_at": None, "confirmed_at": None},
+        {"reason": reason},
+    )
 
 
 def _survey(c: Ctx, r: FieldReader) -> Step:
@@ -204,26 +247,37 @@ def _survey(c: Ctx, r: FieldReader) -> Step:
     comment = r.text("comment", max_len=2000)
     r.finish()
     low = any(v is not None and v <= c.office.policy.low_score_threshold for v in scores.values())
-    changes = {"status": c.target(Action.SURVEY), "survey_by": None,
-               **{f"survey_{k}": v for k, v in scores.items()}}
+    changes = {
+        "status": c.target(Action.SURVEY),
+        "survey_by": None,
+        **{f"survey_{k}": v for k, v in scores.items()},
+    }
     return Step("surveyed", changes, {**scores, "comment": comment, "needs_callback": low})
 
 
 def _close(c: Ctx, r: FieldReader) -> Step:
     note = r.text("note", max_len=2000)
     r.finish()
-    return Step("closed", {"status": c.target(Action.CLOSE), "closed_at": c.now, "callback_by": None},
-                {"note": note})
+    return Step(
+        "closed", {"status": c.target(Action.CLOSE), "closed_at": c.now, "callback_by": None}, {"note": note}
+    )
 
 
 def _escalate(c: Ctx, r: FieldReader) -> Step:
     reason = r.text("reason", required=True, max_len=2000)
     r.finish()
     priority = stricter(Priority(c.case.priority), Priority.P1)
-    changes = {"status": c.target(Action.ESCALATE), "escalation_level": c.case.escalation_level + 1,
-               "priority": priority.value, **c.deadlines_for(priority, Severity(c.case.severity))}
-    return Step("escalated", changes, {"reason": reason, "from_status": c.case.status,
-                                       "level": c.case.escalation_level + 1})
+    changes = {
+        "status": c.target(Action.ESCALATE),
+        "escalation_level": c.case.escalation_level + 1,
+        "priority": priority.value,
+        **c.deadlines_for(priority, Severity(c.case.severity)),
+    }
+    return Step(
+        "escalated",
+        changes,
+        {"reason": reason, "from_status": c.case.status, "level": c.case.escalation_level + 1},
+    )
 
 
 def _reopen(c: Ctx, r: FieldReader) -> Step:
@@ -233,16 +287,32 @@ def _reopen(c: Ctx, r: FieldReader) -> Step:
     resolve_by = c.office.calendar.add(c.now, c.office.policy.clock(priority).resolve)
     status = c.target(Action.REOPEN, has_department=c.case.department_code is not None)
     update_by = rules.next_update_by(c.office.policy, c.office.calendar, priority, c.now)
-    changes = {"status": status, "closed_at": None, "resolved_at": None, "confirmed_at": None,
-               "resolve_by": resolve_by, "update_by": update_by}
+    changes = {
+        "status": status,
+        "closed_at": None,
+        "resolved_at": None,
+        "confirmed_at": None,
+        "resolve_by": resolve_by,
+        "update_by": update_by,
+    }
     return Step("reopened", changes, {"reason": reason})
 
 
 HANDLERS: dict[Action, Callable[[Ctx, FieldReader], Step]] = {
-    Action.VERIFY: _verify, Action.CLASSIFY: _classify, Action.ASSIGN: _assign, Action.PLAN: _plan,
-    Action.APPROVE_PLAN: _approve, Action.REJECT_PLAN: _reject, Action.LOG: _log, Action.RESOLVE: _resolve,
-    Action.CONFIRM: _confirm, Action.OBJECT: _object, Action.SURVEY: _survey, Action.CLOSE: _close,
-    Action.ESCALATE: _escalate, Action.REOPEN: _reopen,
+    Action.VERIFY: _verify,
+    Action.CLASSIFY: _classify,
+    Action.ASSIGN: _assign,
+    Action.PLAN: _plan,
+    Action.APPROVE_PLAN: _approve,
+    Action.REJECT_PLAN: _reject,
+    Action.LOG: _log,
+    Action.RESOLVE: _resolve,
+    Action.CONFIRM: _confirm,
+    Action.OBJECT: _object,
+    Action.SURVEY: _survey,
+    Action.CLOSE: _close,
+    Action.ESCALATE: _escalate,
+    Action.REOPEN: _reopen,
 }
 
 
@@ -251,11 +321,14 @@ def parse_action(name: str) -> Action:
         return Action(name)
     except ValueError:
         allowed = ", ".join(a.value for a in Action)
-        raise ValidationError.single("action", _("未知的操作“{name}”，可选：{allowed}").format(
-            name=name, allowed=allowed)) from None
+        raise ValidationError.single(
+            "action", _("未知的操作“{name}”，可选：{allowed}").format(name=name, allowed=allowed)
+        ) from None
 
 
-def act(desk: Desk, actor: Actor, case_no: str, action: Action | str, args: Mapping[str, Any] | None = None) -> CaseView:
+def act(
+    desk: Desk, actor: Actor, case_no: str, action: Action | str, args: Mapping[str, Any] | None = None
+) -> CaseView:
     """Take one workflow action on a case; nothing is written unless the whole action succeeds."""
     action = parse_action(action) if isinstance(action, str) else action
     reader = FieldReader(args or {})

@@ -40,7 +40,8 @@ def parse_instant(text: str, field: str = "now", default_tz: str = "Asia/Shangha
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise ValidationError.single(
-            field, _("时间格式无效：{value}（应为 ISO 8601，例如 2026-11-22T14:30:00+08:00）").format(value=text)
+            field,
+            _("时间格式无效：{value}（应为 ISO 8601，例如 2026-11-22T14:30:00+08:00）").format(value=text),
         ) from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(default_tz))

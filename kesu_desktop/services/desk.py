@@ -56,7 +56,7 @@ class Desk:
         return cls(db=db, clock=clock or SystemClock(), node_id=node_id or load_node_id())
 
     def stamp(self, after: str | None = None) -> str:
-        """The next HLC stamp, later than ``after`` (the case's last stamp) so a case's events stay ordered."""
+        """The next HLC stamp, later than ``after`` (the case's last stamp): a case's events stay ordered."""
         wall_ms = int(self.clock.now().timestamp() * 1000)
         if after:
             return self.hlc.observe(Timestamp.decode(after), wall_ms).encode()

@@ -58,9 +58,18 @@ class CaseFilter:
 
 def _row(c: Case) -> CaseRow:
     return CaseRow(
-        id=c.id, case_no=c.case_no, status=c.status, customer_name=c.customer_name, phone=c.phone,
-        category=c.category, severity=c.severity, priority=c.priority, department=c.department_code,
-        assignee=c.assignee, created_at=c.created_at, next_due_at=c.next_due_at,
+        id=c.id,
+        case_no=c.case_no,
+        status=c.status,
+        customer_name=c.customer_name,
+        phone=c.phone,
+        category=c.category,
+        severity=c.severity,
+        priority=c.priority,
+        department=c.department_code,
+        assignee=c.assignee,
+        created_at=c.created_at,
+        next_due_at=c.next_due_at,
     )
 
 
@@ -96,7 +105,9 @@ def list_cases(desk: Desk, actor: Actor, flt: CaseFilter) -> list[CaseRow]:
         return [_row(c) for c in session.scalars(query)]
 
 
-def due(desk: Desk, actor: Actor, at: datetime | None = None, *, horizon: timedelta = timedelta(days=30)) -> list[DueItem]:
+def due(
+    desk: Desk, actor: Actor, at: datetime | None = None, *, horizon: timedelta = timedelta(days=30)
+) -> list[DueItem]:
     """Deadlines that are due soon or overdue at ``at``, most pressing first.
 
     Uses the indexed next-due column to skip cases that are far from due; a case's other deadlines are
@@ -106,15 +117,22 @@ def due(desk: Desk, actor: Actor, at: datetime | None = None, *, horizon: timede
     items: list[DueItem] = []
     with desk.db.read() as session:
         query = scope_filter(
-            select(Case).where(Case.next_due_at.is_not(None), Case.next_due_at <= at + horizon,
-                               Case.deleted_at.is_(None)),
+            select(Case).where(
+                Case.next_due_at.is_not(None), Case.next_due_at <= at + horizon, Case.deleted_at.is_(None)
+            ),
             actor,
         ).order_by(Case.next_due_at)
         for case in session.scalars(query):
             clock = CaseClock(
-                status=Status(case.status), created_at=case.created_at, respond_by=case.respond_by,
-                responded_at=case.responded_at, plan_by=case.plan_by, resolve_by=case.resolve_by,
-                update_by=case.update_by, survey_by=case.survey_by, callback_by=case.callback_by,
+                status=Status(case.status),
+                created_at=case.created_at,
+                respond_by=case.respond_by,
+                responded_at=case.responded_at,
+                plan_by=case.plan_by,
+                resolve_by=case.resolve_by,
+                update_by=case.update_by,
+                survey_by=case.survey_by,
+                callback_by=case.callback_by,
             )
             for name, due_at in pending_deadlines(clock).items():
                 state = sla_state(due_at, started_at=case.created_at, at=at)

@@ -23,7 +23,9 @@ class OfficeRules:
 def office_rules(session: Session, office_code: str) -> OfficeRules:
     """Company-wide settings overlaid by the office's own; overrides likewise."""
     rows = session.execute(
-        select(Setting.scope, Setting.key, Setting.value).where(or_(Setting.scope == "", Setting.scope == office_code))
+        select(Setting.scope, Setting.key, Setting.value).where(
+            or_(Setting.scope == "", Setting.scope == office_code)
+        )
     ).all()
     settings = {k: v for scope, k, v in sorted(rows, key=lambda r: r[0] != "")}
     policy = Policy.from_settings(settings)
@@ -44,7 +46,9 @@ def office_rules(session: Session, office_code: str) -> OfficeRules:
 def category_departments(session: Session) -> dict[str, str | None]:
     """Active category codes and their default responsible department."""
     return dict(
-        session.execute(select(Category.code, Category.default_department_code).where(Category.active.is_(True))).all()
+        session.execute(
+            select(Category.code, Category.default_department_code).where(Category.active.is_(True))
+        ).all()
     )
 
 
@@ -57,7 +61,9 @@ class Choice:
 def categories(desk: Desk) -> list[Choice]:
     with desk.db.read() as session:
         rows = session.execute(
-            select(Category.code, Category.name).where(Category.active.is_(True)).order_by(Category.sort_order)
+            select(Category.code, Category.name)
+            .where(Category.active.is_(True))
+            .order_by(Category.sort_order)
         ).all()
         return [Choice(c, n) for c, n in rows]
 
@@ -65,6 +71,8 @@ def categories(desk: Desk) -> list[Choice]:
 def departments(desk: Desk) -> list[Choice]:
     with desk.db.read() as session:
         rows = session.execute(
-            select(Department.code, Department.name).where(Department.active.is_(True)).order_by(Department.code)
+            select(Department.code, Department.name)
+            .where(Department.active.is_(True))
+            .order_by(Department.code)
         ).all()
         return [Choice(c, n) for c, n in rows]

@@ -43,8 +43,13 @@ def register_case(desk: Desk, actor: Actor, data: Mapping[str, Any]) -> CaseView
 def _prior(rows: list[Case]) -> list[rules.PriorCase]:
     return [
         rules.PriorCase(
-            case_no=c.case_no, phone=c.phone, account_no=c.account_no, category=c.category,
-            severity=Severity(c.severity), created_at=c.created_at, closed=c.status == Status.CLOSED,
+            case_no=c.case_no,
+            phone=c.phone,
+            account_no=c.account_no,
+            category=c.category,
+            severity=Severity(c.severity),
+            created_at=c.created_at,
+            closed=c.status == Status.CLOSED,
         )
         for c in rows
         if c.validity != "invalid"
@@ -53,16 +58,27 @@ def _prior(rows: list[Case]) -> list[rules.PriorCase]:
 
 def _same_customer(session: Session, reg: Registration, since: datetime) -> list[rules.PriorCase]:
     """Earlier complaints of this customer in this category, from any office."""
-    who = or_(Case.phone == reg.phone, Case.account_no == reg.account_no) if reg.account_no else Case.phone == reg.phone
-    query = select(Case).where(who, Case.category == reg.category, Case.created_at >= since, Case.deleted_at.is_(None))
+    who = (
+        or_(Case.phone == reg.phone, Case.account_no == reg.account_no)
+        if reg.account_no
+        else Case.phone == reg.phone
+    )
+    query = select(Case).where(
+        who, Case.category == reg.category, Case.created_at >= since, Case.deleted_at.is_(None)
+    )
     return _prior(list(session.scalars(query)))
 
 
-def _same_category_here(session: Session, category: str, office_code: str, since: datetime) -> list[rules.PriorCase]:
+def _same_category_here(
+    session: Session, category: str, office_code: str, since: datetime
+) -> list[rules.PriorCase]:
     """Recent general complaints of one category at this office (the mass-complaint rule's scope)."""
     query = select(Case).where(
-        Case.category == category, Case.office_code == office_code, Case.created_at > since,
-        Case.severity == Severity.GENERAL.value, Case.deleted_at.is_(None),
+        Case.category == category,
+        Case.office_code == office_code,
+        Case.created_at > since,
+        Case.severity == Severity.GENERAL.value,
+        Case.deleted_at.is_(None),
     )
     return _prior(list(session.scalars(query)))
 
@@ -71,35 +87,66 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
     now = desk.clock.now()
     policy, calendar = office.policy, office.calendar
     repeat_of = rules.find_repeats(
-        phone=reg.phone, account_no=reg.account_no, category=reg.category, at=now,
+        phone=reg.phone,
+        account_no=reg.account_no,
+        category=reg.category,
+        at=now,
         earlier=_same_customer(session, reg, now - timedelta(days=policy.repeat_window_days)),
         window_days=policy.repeat_window_days,
     )
     severity = rules.effective_severity(reg.severity, reg.urgent)
     mass_group = rules.mass_complaint_group(
-        category=reg.category, severity=severity, at=now, policy=policy,
-        recent=_same_category_here(session, reg.category, actor.office_code, now - timedelta(days=policy.mass_complaint_days)),
+        category=reg.category,
+        severity=severity,
+        at=now,
+        policy=policy,
+        recent=_same_category_here(
+            session, reg.category, actor.office_code, now - timedelta(days=policy.mass_complaint_days)
+        ),
     )
     if mass_group:
         severity = Severity.MAJOR
-    priority = rules.effective_priority(reg.priority, severity=severity, urgent=reg.urgent, is_repeat=bool(repeat_of))
+    priority = rules.effective_priority(
+        reg.priority, severity=severity, urgent=reg.urgent, is_repeat=bool(repeat_of)
+    )
     deadlines = rules.case_deadlines(policy, calendar, priority=priority, severity=severity, start=now)
 
     reg_department = actor.department_code or SERVICE_DEPARTMENT
     local_day = now.astimezone(calendar.tz).date()
     serial = next_serial(session, actor.office_code, reg_department, local_day)
     fields = {
-        "id": uuid7(), "case_no": format_case_no(local_day, actor.office_code, reg_department, serial),
-        "office_code": actor.office_code, "reg_department_code": reg_department,
-        "customer_name": reg.customer_name, "phone": reg.phone, "phone_last4": reg.phone[-4:],
-        "email": reg.email, "address": reg.address, "account_no": reg.account_no, "member_level": reg.member_level,
-        "room_no": reg.room_no, "employer": reg.employer, "channel": reg.channel.value,
-        "occurred_at": reg.occurred_at, "location": reg.location, "product": reg.product,
-        "description": reg.description, "demand": reg.demand, "category": reg.category,
-        "severity": severity.value, "priority": priority.value, "urgent": reg.urgent, "is_repeat": bool(repeat_of),
-        "status": Status.REGISTERED.value, "escalation_level": 0, "plan_needs_manager": False,
-        "respond_by": deadlines.respond_by, "resolve_by": deadlines.resolve_by, "update_by": deadlines.update_by,
-        "registered_by": actor.username, "created_at": now,
+        "id": uuid7(),
+        "case_no": format_case_no(local_day, actor.office_code, reg_department, serial),
+        "office_code": actor.office_code,
+        "reg_department_code": reg_department,
+        "customer_name": reg.customer_name,
+        "phone": reg.phone,
+        "phone_last4": reg.phone[-4:],
+        "email": reg.email,
+        "address": reg.address,
+        "account_no": reg.account_no,
+        "member_level": reg.member_level,
+        "room_no": reg.room_no,
+        "employer": reg.employer,
+        "channel": reg.channel.value,
+        "occurred_at": reg.occurred_at,
+        "location": reg.location,
+        "product": reg.product,
+        "description": reg.description,
+        "demand": reg.demand,
+        "category": reg.category,
+        "severity": severity.value,
+        "priority": priority.value,
+        "urgent": reg.urgent,
+        "is_repeat": bool(repeat_of),
+        "status": Status.REGISTERED.value,
+        "escalation_level": 0,
+        "plan_needs_manager": False,
+        "respond_by": deadlines.respond_by,
+        "resolve_by": deadlines.resolve_by,
+        "update_by": deadlines.update_by,
+        "registered_by": actor.username,
+        "created_at": now,
     }
     case = Case(**fields, updated_at=now, last_hlc=desk.stamp())
     session.add(case)
@@ -135,10 +182,27 @@ def _raise_mass_group(
             office.policy, office.calendar, priority=priority, severity=Severity.MAJOR, start=other.created_at
         )
         record(
-            session, desk, other, None, "severity_raised",
-            {"severity": Severity.MAJOR.value, "priority": priority.value, "respond_by": deadlines.respond_by,
-             "resolve_by": deadlines.resolve_by},
-            {"reason": reason, "group": members, "rule": "mass_complaint"}, actor_name="system",
+            session,
+            desk,
+            other,
+            None,
+            "severity_raised",
+            {
+                "severity": Severity.MAJOR.value,
+                "priority": priority.value,
+                "respond_by": deadlines.respond_by,
+                "resolve_by": deadlines.resolve_by,
+            },
+            {"reason": reason, "group": members, "rule": "mass_complaint"},
+            actor_name="system",
         )
-    record(session, desk, case, None, "severity_raised", {},
-           {"reason": reason, "group": members, "rule": "mass_complaint"}, actor_name="system")
+    record(
+        session,
+        desk,
+        case,
+        None,
+        "severity_raised",
+        {},
+        {"reason": reason, "group": members, "rule": "mass_complaint"},
+        actor_name="system",
+    )

@@ -31,7 +31,9 @@ def is_initialized(desk: Desk) -> bool:
         return bool(session.scalar(select(func.count()).select_from(Office)))
 
 
-def initialize(desk: Desk, *, office_code: str, office_name: str, admin: str, password: str | None) -> InitResult:
+def initialize(
+    desk: Desk, *, office_code: str, office_name: str, admin: str, password: str | None
+) -> InitResult:
     """Create the first office, its admin and the default departments and categories, once."""
     errors: dict[str, str] = {}
     try:
@@ -49,7 +51,9 @@ def initialize(desk: Desk, *, office_code: str, office_name: str, admin: str, pa
         if existing is not None:
             if errors:
                 raise ValidationError(errors)
-            admin_user = session.scalar(select(User).where(User.role == Role.ADMIN.value).order_by(User.created_at))
+            admin_user = session.scalar(
+                select(User).where(User.role == Role.ADMIN.value).order_by(User.created_at)
+            )
             return InitResult(False, existing.code, admin_user.username if admin_user else admin)
         try:
             check_password_rules(password, "KESU_PASSWORD")
@@ -63,12 +67,23 @@ def initialize(desk: Desk, *, office_code: str, office_name: str, admin: str, pa
             session.add(Department(code=dept.code, name=dept.name, active=True))
         for order, cat in enumerate(CATEGORIES):
             session.add(
-                Category(code=cat.code, name=cat.name, default_department_code=cat.department, sort_order=order,
-                         active=True)
+                Category(
+                    code=cat.code,
+                    name=cat.name,
+                    default_department_code=cat.department,
+                    sort_order=order,
+                    active=True,
+                )
             )
         session.flush()
         create_user(
-            session, username=admin, password=password or "", role=Role.ADMIN, office_code=office_code,
-            department_code=None, display_name=_("管理员"), now=now,
+            session,
+            username=admin,
+            password=password or "",
+            role=Role.ADMIN,
+            office_code=office_code,
+            department_code=None,
+            display_name=_("管理员"),
+            now=now,
         )
         return InitResult(True, office_code, admin)

@@ -19,7 +19,15 @@ from kesu_desktop.services.desk import Desk
 from kesu_desktop.storage import eventlog
 from kesu_desktop.storage.models import Case, CaseEvent
 
-_CLOCK_FIELDS = ("respond_by", "responded_at", "plan_by", "resolve_by", "update_by", "survey_by", "callback_by")
+_CLOCK_FIELDS = (
+    "respond_by",
+    "responded_at",
+    "plan_by",
+    "resolve_by",
+    "update_by",
+    "survey_by",
+    "callback_by",
+)
 
 
 def scope_filter(query: Select[Any], actor: Actor) -> Select[Any]:
@@ -32,7 +40,9 @@ def scope_filter(query: Select[Any], actor: Actor) -> Select[Any]:
 
 
 def load_case(session: Session, actor: Actor, case_no: str, *, for_update: bool = False) -> Case:
-    query = scope_filter(select(Case).where(Case.case_no == case_no.strip(), Case.deleted_at.is_(None)), actor)
+    query = scope_filter(
+        select(Case).where(Case.case_no == case_no.strip(), Case.deleted_at.is_(None)), actor
+    )
     if for_update:
         query = query.with_for_update()
     case = session.scalar(query)
@@ -43,7 +53,9 @@ def load_case(session: Session, actor: Actor, case_no: str, *, for_update: bool 
 
 def facts(case: Case) -> CaseFacts:
     return CaseFacts(
-        status=Status(case.status), severity=Severity(case.severity), department_code=case.department_code,
+        status=Status(case.status),
+        severity=Severity(case.severity),
+        department_code=case.department_code,
         plan_needs_manager=case.plan_needs_manager,
     )
 
@@ -53,23 +65,39 @@ def _clock_after(case: Case, changes: Mapping[str, Any]) -> CaseClock:
         return changes[name] if name in changes else getattr(case, name)
 
     return CaseClock(
-        status=Status(value("status")), created_at=value("created_at"),
+        status=Status(value("status")),
+        created_at=value("created_at"),
         **{name: value(name) for name in _CLOCK_FIELDS},
     )
 
 
 def record(
-    session: Session, desk: Desk, case: Case, actor: Actor | None, kind: str, changes: dict[str, Any],
-    info: Mapping[str, Any] | None = None, *, actor_name: str | None = None,
+    session: Session,
+    desk: Desk,
+    case: Case,
+    actor: Actor | None,
+    kind: str,
+    changes: dict[str, Any],
+    info: Mapping[str, Any] | None = None,
+    *,
+    actor_name: str | None = None,
 ) -> CaseEvent:
     """Append one event to a case, keeping its next-due instant (the watcher's index) current."""
     due = next_due(_clock_after(case, changes))
     if due != case.next_due_at or case.next_due_at is None:
         changes["next_due_at"] = due
     return eventlog.append(
-        session, case, event_id=uuid7(), kind=kind, actor_id=actor.id if actor else None,
-        actor=actor.username if actor else (actor_name or "system"), at=desk.clock.now(),
-        hlc=desk.stamp(case.last_hlc), node_id=desk.node_id, changes=changes, info=info,
+        session,
+        case,
+        event_id=uuid7(),
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        actor=actor.username if actor else (actor_name or "system"),
+        at=desk.clock.now(),
+        hlc=desk.stamp(case.last_hlc),
+        node_id=desk.node_id,
+        changes=changes,
+        info=info,
     )
 
 

@@ -34,8 +34,12 @@ def check_password_rules(password: str | None, field: str = "password") -> str:
 
 def _actor(user: User) -> Actor:
     return Actor(
-        id=user.id, username=user.username, display_name=user.display_name, role=Role(user.role),
-        office_code=user.office_code, department_code=user.department_code,
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        office_code=user.office_code,
+        department_code=user.department_code,
     )
 
 
@@ -60,23 +64,37 @@ def validate_username(name: str) -> str:
 
 
 def create_user(
-    session: Session, *, username: str, password: str, role: Role, office_code: str,
-    department_code: str | None, display_name: str | None = None, now,
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    office_code: str,
+    department_code: str | None,
+    display_name: str | None = None,
+    now,
 ) -> User:
     """Insert a user inside the caller's transaction (used by init and by add_user)."""
     username = validate_username(username)
     check_password_rules(password)
-    if department_code is not None and session.scalar(
-        select(Department).where(Department.code == department_code)
-    ) is None:
+    if (
+        department_code is not None
+        and session.scalar(select(Department).where(Department.code == department_code)) is None
+    ):
         raise ValidationError.single("department", _("部门“{code}”不存在").format(code=department_code))
     if role is Role.DEPARTMENT and department_code is None:
         raise ValidationError.single("department", _("责任部门用户必须指定部门"))
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(_("用户名“{name}”已存在").format(name=username))
     user = User(
-        username=username, display_name=display_name or username, role=role.value, office_code=office_code,
-        department_code=department_code, password_hash=hash_password(password), active=True, created_at=now,
+        username=username,
+        display_name=display_name or username,
+        role=role.value,
+        office_code=office_code,
+        department_code=department_code,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=now,
     )
     session.add(user)
     try:
@@ -87,8 +105,15 @@ def create_user(
 
 
 def add_user(
-    desk: Desk, actor: Actor, *, username: str, password: str, role: Role, department_code: str | None = None,
-    display_name: str | None = None, office_code: str | None = None,
+    desk: Desk,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    department_code: str | None = None,
+    display_name: str | None = None,
+    office_code: str | None = None,
 ) -> Actor:
     if actor.role is not Role.ADMIN:
         raise NotAllowed(_("只有管理员可以添加用户"))
@@ -97,8 +122,14 @@ def add_user(
         if session.scalar(select(Office).where(Office.code == office)) is None:
             raise ValidationError.single("office", _("营业网点“{code}”不存在").format(code=office))
         user = create_user(
-            session, username=username, password=password, role=role, office_code=office,
-            department_code=department_code, display_name=display_name, now=desk.clock.now(),
+            session,
+            username=username,
+            password=password,
+            role=role,
+            office_code=office,
+            department_code=department_code,
+            display_name=display_name,
+            now=desk.clock.now(),
         )
         return _actor(user)
 

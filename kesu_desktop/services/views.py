@@ -77,11 +77,15 @@ class CaseView:
     events: list[EventView] = field(default_factory=list)
 
     @classmethod
-    def of(cls, case: Case, *, repeat_of: list[str] | None = None, events: list[CaseEvent] | None = None) -> CaseView:
+    def of(
+        cls, case: Case, *, repeat_of: list[str] | None = None, events: list[CaseEvent] | None = None
+    ) -> CaseView:
         names = {f.name for f in fields(cls)} - {"repeat_of", "events", "department"}
         values = {name: getattr(case, name) for name in names}
         return cls(
-            **values, department=case.department_code, repeat_of=repeat_of or [],
+            **values,
+            department=case.department_code,
+            repeat_of=repeat_of or [],
             events=[EventView.of(e) for e in events or []],
         )
 
@@ -97,8 +101,15 @@ class CaseView:
 
         out = {f.name: conv(getattr(self, f.name)) for f in fields(self) if f.name != "events"}
         out["events"] = [
-            {"id": str(e.id), "kind": e.kind, "actor": e.actor, "at": conv(e.at), "hlc": e.hlc,
-             "details": {k: v for k, v in e.payload.items() if k != "set"}, "changes": e.payload.get("set", {})}
+            {
+                "id": str(e.id),
+                "kind": e.kind,
+                "actor": e.actor,
+                "at": conv(e.at),
+                "hlc": e.hlc,
+                "details": {k: v for k, v in e.payload.items() if k != "set"},
+                "changes": e.payload.get("set", {}),
+            }
             for e in self.events
         ]
         return out
@@ -145,7 +156,10 @@ class DueItem:
 
     def to_json(self, tz: str = "Asia/Shanghai") -> dict[str, Any]:
         return {
-            "case_no": self.case_no, "deadline": self.deadline,
-            "due_at": self.due_at.astimezone(ZoneInfo(tz)).isoformat(), "state": self.state,
-            "priority": self.priority, "status": self.status,
+            "case_no": self.case_no,
+            "deadline": self.deadline,
+            "due_at": self.due_at.astimezone(ZoneInfo(tz)).isoformat(),
+            "state": self.state,
+            "priority": self.priority,
+            "status": self.status,
         }

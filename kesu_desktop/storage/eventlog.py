@@ -70,8 +70,15 @@ def append(
     case.last_hlc = hlc
     case.updated_at = at
     event = CaseEvent(
-        id=event_id, case_id=case.id, hlc=hlc, node_id=node_id, actor_id=actor_id, actor=actor,
-        kind=kind, at=at, payload=payload,
+        id=event_id,
+        case_id=case.id,
+        hlc=hlc,
+        node_id=node_id,
+        actor_id=actor_id,
+        actor=actor,
+        kind=kind,
+        at=at,
+        payload=payload,
     )
     session.add(event)
     return event
@@ -80,8 +87,9 @@ def append(
 def events_of(session: Session, case_id: uuid.UUID) -> list[CaseEvent]:
     return list(
         session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.hlc, CaseEvent.node_id,
-                                                                          CaseEvent.id)
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.hlc, CaseEvent.node_id, CaseEvent.id)
         )
     )
 

@@ -20,5 +20,7 @@ _NEXT = text(
 
 def next_serial(session: Session, office_code: str, department_code: str, day: date) -> int:
     return int(
-        session.execute(_NEXT, {"office": office_code, "department": department_code, "day": day}).scalar_one()
+        session.execute(
+            _NEXT, {"office": office_code, "department": department_code, "day": day}
+        ).scalar_one()
     )

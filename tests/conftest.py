@@ -1,0 +1,161 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL database for every storage/service test.
+
+Each backend is migrated and seeded (office, admin, standard users) once per session; each test then
+gets a clean copy: a copied SQLite file, or PostgreSQL with the case tables truncated. PostgreSQL
+being unreachable is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from kesu_desktop import services
+from kesu_desktop.domain.enums import Role
+from kesu_desktop.services import Actor, Desk
+from kesu_desktop.storage.database import Database
+from kesu_desktop.storage.migrate import upgrade
+
+PG_ADMIN = os.environ.get("KESU_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+PG_DB = f"kesu_test_{os.getpid()}"
+PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+
+ADMIN_PASSWORD = "admin-pass-1"
+#: name → (role, department, password)
+STANDARD_USERS = {
+    "alice": (Role.FRONT_DESK, None, "alice-pass-1"),
+    "bob": (Role.SPECIALIST, None, "bob-pass-12"),
+    "carol": (Role.SUPERVISOR, None, "carol-pass-1"),
+    "mia": (Role.MANAGER, None, "mia-pass-12"),
+    "dave": (Role.DEPARTMENT, "AS", "dave-pass-1"),
+    "erin": (Role.DEPARTMENT, "WL", "erin-pass-1"),
+}
+#: Monday 2026-11-23 10:00 in Shanghai: a plain working morning.
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+
+
+class MutableClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, instant: datetime) -> None:
+        self.instant = instant
+
+    def now(self) -> datetime:
+        return self.instant
+
+    def advance(self, **kwargs: float) -> None:
+        self.instant += timedelta(**kwargs)
+
+
+def _seed(url: str) -> None:
+    desk = Desk(db=Database(url), clock=MutableClock(START - timedelta(days=400)), node_id="seed")
+    upgrade(desk.db)
+    services.initialize(
+        desk, office_code="BJ01", office_name="北京总部", admin="admin", password=ADMIN_PASSWORD
+    )
+    admin = services.login(desk, "admin", ADMIN_PASSWORD)
+    for name, (role, dept, password) in STANDARD_USERS.items():
+        services.add_user(desk, admin, username=name, password=password, role=role, department_code=dept)
+    desk.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _seed(f"sqlite:///{path}")
+    return path
+
+
+def _pg_admin() -> psycopg.Connection:
+    try:
+        return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable ({PG_ADMIN}): {exc}. Start it; these tests never skip.")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    with _pg_admin() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+    _seed(PG_URL)
+    yield PG_URL
+    with _pg_admin() as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+_CASE_TABLES = "case_links, case_search, case_events, cases, case_serials, settings, calendar_overrides"
+
+
+def _reset_pg(url: str) -> None:
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE case_events DISABLE TRIGGER case_events_append_only"))
+        conn.execute(text(f"TRUNCATE {_CASE_TABLES} CASCADE"))
+        conn.execute(text("ALTER TABLE case_events ENABLE TRIGGER case_events_append_only"))
+        conn.execute(
+            text("DELETE FROM users WHERE username <> ALL(:keep)"), {"keep": ["admin", *STANDARD_USERS]}
+        )
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean, migrated, seeded database of each kind."""
+    if request.param == "sqlite":
+        target = tmp_path / "kesu.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    url = request.getfixturevalue("pg_database")
+    _reset_pg(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    return MutableClock(START)
+
+
+@pytest.fixture
+def desk(db_url: str, clock: MutableClock) -> Iterator[Desk]:
+    d = Desk(db=Database(db_url), clock=clock, node_id="test-node")
+    yield d
+    d.close()
+
+
+@dataclass
+class People:
+    admin: Actor
+    alice: Actor
+    bob: Actor
+    carol: Actor
+    mia: Actor
+    dave: Actor
+    erin: Actor
+
+
+@pytest.fixture
+def people(desk: Desk) -> People:
+    return People(**{name: services.get_actor(desk, name) for name in ("admin", *STANDARD_USERS)})
+
+
+def complaint(**overrides: object) -> dict[str, object]:
+    """A valid registration payload; tests override what they are about."""
+    data: dict[str, object] = {
+        "customer_name": "张三",
+        "phone": "13800138000",
+        "channel": "counter",
+        "description": "在门店购买的冰箱不制冷，要求退款",
+        "category": "product_quality",
+        "demand": "退款",
+    }
+    data.update(overrides)
+    return data
