@@ -1,0 +1,75 @@
+"""GUI test set-up: offscreen Qt, a private data folder, and real SQLite files built through services.
+
+``QT_QPA_PLATFORM`` is set before anything imports Qt so the tests run without a display.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kesu_desktop import services
+from kesu_desktop.domain.enums import Role
+from kesu_desktop.ui import tasks
+
+ADMIN_PASSWORD = "admin-pass-1"
+CLERK_PASSWORD = "lily-pass-12"
+COMPLAINTS = (
+    {"customer_name": "张三", "phone": "13800138000", "channel": "counter",
+     "description": "冰箱不制冷，要求退款", "category": "product_quality"},
+    {"customer_name": "李四", "phone": "13900139000", "channel": "phone",
+     "description": "快递延误三天仍未送达", "category": "logistics"},
+    {"customer_name": "王五", "phone": "13700137000", "channel": "online",
+     "description": "话费被多扣了二十元", "category": "billing_dispute"},
+)
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Node id, logs and the default database go to the test's folder, never the user's."""
+    monkeypatch.setenv("KESU_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("KESU_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KESU_PASSWORD", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    return tmp_path / "kesu.db"
+
+
+@pytest.fixture
+def fresh_desk(db_file: Path) -> Iterator[services.Desk]:
+    """A migrated, empty database: what a first start sees."""
+    desk = services.Desk.open(f"sqlite:///{db_file}")
+    yield desk
+    tasks.wait_for_idle()
+    desk.close()
+
+
+@pytest.fixture
+def seeded_desk(fresh_desk: services.Desk) -> services.Desk:
+    """Office BJ01 with an admin and a front-desk clerk (lily / 王丽)."""
+    services.initialize(
+        fresh_desk, office_code="BJ01", office_name="北京总部", admin="admin", password=ADMIN_PASSWORD
+    )
+    admin = services.login(fresh_desk, "admin", ADMIN_PASSWORD)
+    services.add_user(fresh_desk, admin, username="lily", password=CLERK_PASSWORD, role=Role.FRONT_DESK,
+                      display_name="王丽")
+    return fresh_desk
+
+
+@pytest.fixture
+def clerk(seeded_desk: services.Desk) -> services.Actor:
+    return services.login(seeded_desk, "lily", CLERK_PASSWORD)
+
+
+@pytest.fixture
+def three_cases(seeded_desk: services.Desk, clerk: services.Actor) -> list[services.CaseView]:
+    return [services.register_case(seeded_desk, clerk, data) for data in COMPLAINTS]
