@@ -118,7 +118,10 @@ def _classify(c: Ctx, r: FieldReader) -> Step:
 
 
 def _assign(c: Ctx, r: FieldReader) -> Step:
-    department = r.text("department", required=True, max_len=8)
+    # Without a department the category's default responsible department takes the case.
+    department = r.text("department", max_len=8) or category_departments(c.session).get(c.case.category)
+    if department is None and not r.errors:
+        r.fail("department", _("必填：该类别没有默认责任部门"))
     assignee_name = r.text("assignee", max_len=64)
     reason = r.text("reason", max_len=2000)
     assignee: User | None = None

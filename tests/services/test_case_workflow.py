@@ -190,3 +190,10 @@ def test_unknown_case_and_unknown_action_are_clear(desk: Desk, people) -> None:
         services.act(desk, people.bob, "20990101-BJ01-CS-0001", "verify", {"valid": True})
     with pytest.raises(ValidationError, match="fly"):
         services.act(desk, people.bob, "20990101-BJ01-CS-0001", "fly", {})
+
+
+def test_assign_without_department_uses_the_categorys_default(desk: Desk, people) -> None:
+    case = services.register_case(desk, people.alice, complaint(category="logistics"))
+    services.act(desk, people.alice, case.case_no, "verify", {"valid": True})
+    assigned = services.act(desk, people.bob, case.case_no, "assign", {})
+    assert assigned.department == "WL" and assigned.plan_by is not None
