@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 
 from kesu_desktop import services
 from kesu_desktop.cli.io import print_json, read_json_object
@@ -185,3 +186,39 @@ def _progress(args: argparse.Namespace):
         print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     return report
+
+
+def cmd_admin_set(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    services.set_setting(desk, sign_in(desk, args), args.key, args.value, office=args.office)
+    print(_("已保存：{key} = {value}").format(key=args.key, value=args.value))
+    return 0
+
+
+def cmd_admin_settings(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    stored = services.settings(desk, sign_in(desk, args))
+    if args.json:
+        print_json(stored)
+    else:
+        for scope, values in sorted(stored.items()):
+            for key, value in sorted(values.items()):
+                print(f"{scope or '*':<8} {key} = {value}")
+    return 0
+
+
+def cmd_admin_calendar(args: argparse.Namespace) -> int:
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        raise ValidationError.single("day", _("日期格式应为 YYYY-MM-DD")) from None
+    desk = open_desk(args)
+    services.set_calendar_day(
+        desk, sign_in(desk, args), day, working=args.kind == "working", note=args.note, office=args.office
+    )
+    print(
+        _("已设置 {day} 为{kind}").format(
+            day=day, kind=_("工作日") if args.kind == "working" else _("休息日")
+        )
+    )
+    return 0

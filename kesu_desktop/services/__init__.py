@@ -4,6 +4,7 @@ Importing this package needs no display: nothing here imports Qt.
 """
 
 from kesu_desktop.services.actions import act, parse_action
+from kesu_desktop.services.admin import set_calendar_day, set_setting, settings
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant
 from kesu_desktop.services.desk import Desk
@@ -39,4 +40,7 @@ __all__ = [
     "parse_action",
     "parse_instant",
     "register_case",
+    "set_calendar_day",
+    "set_setting",
+    "settings",
 ]

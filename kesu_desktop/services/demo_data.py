@@ -17,7 +17,7 @@ from bisect import bisect
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,8 +31,10 @@ SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
     "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-_SURNAME_WEIGHTS = tuple(1.0 / (rank + 4) for rank in range(len(SURNAMES)))
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚华红玲鹏飞斌浩宇欣怡婷雪琳晨阳凯鑫宁波辉建国文志海燕梅莉萍俊涵轩嘉思雨佳诺博蕾桐瑶"
+_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚华红玲鹏飞斌浩宇欣怡婷雪琳晨阳凯鑫宁波辉"
+    "建国文志海燕梅莉萍俊涵轩嘉思雨佳诺博蕾桐瑶"
+)
 
 #: Mainland mobile prefixes that phonenumbers accepts as valid for region CN (checked by a test).
 MOBILE_PREFIXES = (
@@ -69,8 +71,9 @@ _VOCAB: dict[str, tuple[str, ...]] = {
     "amount": ("39", "68", "128", "199", "299", "458", "899", "1299", "2680", "3999", "5499"),
     "staff": ("营业员", "收银员", "客服专员", "店长", "导购", "安装师傅", "热线坐席", "维修师傅"),
     "behavior": (
-        "态度冷漠、爱答不理", "说话很冲，还当众嘲讽顾客", "直接挂断了我的电话", "互相推诿，谁也不肯办",
-        "不耐烦地让我自己去看说明书", "说“这不是我的工作范畴”", "一直低头玩手机不理人", "说“我们有规定”就不再解释",
+        "态度冷漠、爱答不理", "说话很冲，还当众嘲讽顾客", "互相推诿，谁也不肯办",
+        "不耐烦地让我自己去看说明书", "说“这不是我的工作范畴”", "一直低头玩手机不理人",
+        "说“我们有规定”就不再解释", "答应回电却再也没有消息",
     ),
     "courier": ("顺丰", "中通", "圆通", "韵达", "申通", "京东物流", "极兔", "EMS"),
     "problem": (
@@ -88,29 +91,43 @@ _VOCAB: dict[str, tuple[str, ...]] = {
     "place": ("小区地下车库", "办公室", "地铁站", "家里卧室", "老家村里", "商场里"),
     "biz": ("套餐变更", "过户手续", "销户", "发票开具", "退订业务", "补办会员卡", "实名认证"),
     "bizproblem": (
-        "排队等了{n}个小时", "被告知材料不全，却没有一次性告知需要哪些材料", "办理后系统一直没有生效",
+        "排队等了{hours}个小时", "被告知材料不全，却没有一次性告知需要哪些材料", "办理后系统一直没有生效",
         "工作人员操作失误导致重复办理",
     ),
     "vas": ("彩铃业务", "视频会员", "云盘扩容", "游戏包月", "手机阅读包", "来电提醒"),
-    "promo": ("全场五折", "买一送一", "赠送价值{amount}元的礼品", "免费上门安装", "30天无理由退货", "以旧换新补贴"),
-    "reality": ("结算时并不享受优惠", "赠品一直没有发放", "另外收取了安装费", "退货时被拒绝", "补贴被各种理由扣掉"),
+    "promo": (
+        "全场五折", "买一送一", "赠送价值{amount}元的礼品", "免费上门安装", "30天无理由退货", "以旧换新补贴",
+    ),
+    "reality": (
+        "结算时并不享受优惠", "赠品一直没有发放", "另外收取了安装费", "退货时被拒绝", "补贴被各种理由扣掉",
+    ),
+    "hours": ("1", "2", "3"),
+    "days": ("3", "5", "7"),
     "hazard": ("突然冒烟起火", "外壳漏电，手摸上去发麻", "使用中发生爆裂", "插头处烧焦"),
 }
 
 _CATEGORY_VOCAB: dict[str, dict[str, tuple[str, ...]]] = {
     "product_quality": {
-        "product": ("冰箱", "洗衣机", "空调", "电视机", "手机", "笔记本电脑", "扫地机器人", "电饭煲", "热水器",
-                    "空气净化器", "吸尘器", "微波炉", "蓝牙耳机", "智能手表", "净水器", "油烟机"),
-        "fault": ("不制冷", "无法开机", "漏水", "异响严重", "屏幕出现竖线", "充不进电", "频繁死机", "外壳开裂",
-                  "发热严重", "自动断电", "按键失灵", "有焦糊味"),
+        "product": (
+            "冰箱", "洗衣机", "空调", "电视机", "手机", "笔记本电脑", "扫地机器人", "电饭煲", "热水器",
+            "空气净化器", "吸尘器", "微波炉", "蓝牙耳机", "智能手表", "净水器", "油烟机",
+        ),
     },
     "after_sales": {
-        "product": ("冰箱", "洗衣机", "空调", "电视机", "热水器", "扫地机器人", "油烟机", "净水器", "笔记本电脑"),
-        "fault": ("不制冷", "漏水", "无法开机", "噪音很大", "显示故障代码", "不出热水"),
+        "product": (
+            "冰箱", "洗衣机", "空调", "电视机", "热水器", "扫地机器人", "油烟机", "净水器", "笔记本电脑",
+        ),
+        "amount": ("30", "50", "80", "100", "120", "150", "200"),
     },
     "network_quality": {"product": ("家庭宽带", "5G套餐", "光纤宽带", "融合套餐", "手机信号")},
-    "billing_dispute": {"product": ("话费账单", "宽带账单", "会员服务", "融合套餐", "信用卡账单")},
-    "value_added_service": {"product": ("增值业务", "会员服务", "彩铃业务", "视频会员")},
+    "billing_dispute": {
+        "product": ("话费账单", "宽带账单", "会员服务", "融合套餐"),
+        "amount": ("5", "10", "15", "20", "30", "58", "99", "128", "300"),
+    },
+    "value_added_service": {
+        "product": ("增值业务", "会员服务", "彩铃业务", "视频会员"),
+        "amount": ("3", "5", "6", "10", "15", "20", "25", "30"),
+    },
     "system_failure": {"product": ("手机App", "网上营业厅", "微信小程序", "官网商城")},
     "logistics": {"product": ("冰箱", "电视机", "手机", "空气净化器", "床垫", "沙发", "书桌", "扫地机器人")},
     "business_handling": {"product": ("营业厅业务", "会员卡", "宽带业务", "发票")},
@@ -118,6 +135,27 @@ _CATEGORY_VOCAB: dict[str, dict[str, tuple[str, ...]]] = {
     "false_advertising": {"product": ("促销活动", "空调", "冰箱", "手机", "电视机", "扫地机器人")},
     "other": {"product": ("停车服务", "会员积分", "商场设施", "门店服务")},
 }
+
+#: Faults that fit each product (a fridge does not "fail to charge").
+_FAULTS: dict[str, tuple[str, ...]] = {
+    "冰箱": ("不制冷", "冷藏室结冰", "压缩机异响严重", "门封条脱落"),
+    "洗衣机": ("漏水", "脱水时剧烈晃动", "无法排水", "显示故障代码"),
+    "空调": ("不制冷", "外机噪音很大", "室内机漏水", "遥控失灵"),
+    "电视机": ("屏幕出现竖线", "无法开机", "频繁黑屏", "遥控失灵"),
+    "手机": ("充不进电", "频繁死机", "屏幕失灵", "发热严重"),
+    "笔记本电脑": ("频繁蓝屏", "键盘按键失灵", "发热严重", "无法开机"),
+    "扫地机器人": ("无法回充", "频繁卡住不动", "异响严重", "App连接不上"),
+    "电饭煲": ("煮饭夹生", "内胆涂层脱落", "有焦糊味", "按键失灵"),
+    "热水器": ("不出热水", "漏水", "显示故障代码", "自动断电"),
+    "空气净化器": ("异味很大", "无法开机", "噪音很大", "滤网报警不消除"),
+    "吸尘器": ("吸力明显下降", "充不进电", "外壳开裂", "有焦糊味"),
+    "微波炉": ("不加热", "门关不严", "转盘不转", "自动断电"),
+    "蓝牙耳机": ("一边没有声音", "充不进电", "频繁断连", "电池鼓包"),
+    "智能手表": ("屏幕失灵", "充不进电", "心率数据异常", "表带断裂"),
+    "净水器": ("漏水", "出水有异味", "滤芯提示异常", "无法制水"),
+    "油烟机": ("吸力很弱", "噪音很大", "漏油", "自动断电"),
+}
+_DEFAULT_FAULTS = ("无法正常使用", "质量问题明显", "故障频繁")
 
 _TEMPLATES: dict[str, tuple[str, ...]] = {
     "product_quality": (
@@ -184,9 +222,10 @@ _URGENT_TEMPLATES = (
 )
 
 _EXTRAS = (
-    "已保留购物小票和照片作为凭证。", "这已经是第二次出现同样的问题了。", "客服一直让我等通知，没有任何进展。",
-    "希望贵公司重视，尽快给我一个答复。", "如果不能妥善解决，我会向消费者协会投诉。",
-    "我是老顾客了，这次的经历非常失望。", "请在{n}个工作日内回复处理结果。", "家里老人急需使用，请尽快。",
+    "已保留购物小票和照片作为凭证。", "这已经是第二次出现同样的问题了。",
+    "客服一直让我等通知，没有任何进展。", "希望贵公司重视，尽快给我一个答复。",
+    "如果不能妥善解决，我会向消费者协会投诉。", "我是老顾客了，这次的经历非常失望。",
+    "请在{days}个工作日内回复处理结果。", "家里老人急需使用，请尽快。",
 )
 
 _DEMANDS: dict[str, tuple[str, ...]] = {
@@ -228,6 +267,29 @@ _CHANNEL_WEIGHTS = (40, 20, 20, 10, 7, 3)
 SEARCH_SAMPLES = {"surname": "张", "word": "退款", "phrase": "扫地机器人"}
 
 MIN_DESCRIPTION, MAX_DESCRIPTION = 30, 200
+
+
+
+class _Weighted:
+    """A weighted choice with the cumulative weights computed once (random.choices redoes it per call)."""
+
+    def __init__(self, options: Sequence[Any], weights: Sequence[float]) -> None:
+        self.options = tuple(options)
+        self.cumulative: list[float] = []
+        total = 0.0
+        for weight in weights:
+            total += weight
+            self.cumulative.append(total)
+        self.total = total
+
+    def pick(self, rng: random.Random) -> Any:
+        return self.options[bisect(self.cumulative, rng.random() * self.total)]
+
+
+_SURNAME = _Weighted(SURNAMES, [1.0 / (rank + 4) for rank in range(len(SURNAMES))])
+_MEMBER_LEVEL = _Weighted(MEMBER_LEVELS, (60, 25, 12, 3))
+_CHANNEL = _Weighted(_CHANNELS, _CHANNEL_WEIGHTS)
+_SCORE = _Weighted((1, 2, 3, 4, 5), (2, 3, 10, 35, 50))
 
 # -- records ----------------------------------------------------------------------------------------
 
@@ -300,11 +362,11 @@ def generate(
     allowed = [c for c in (categories or CATEGORY_CODES) if c in _TEMPLATES]
     if not allowed:
         raise ValueError("no known category to generate complaints for")
-    weights = [_CATEGORY_WEIGHTS[CATEGORY_CODES.index(c)] for c in allowed]
+    category = _Weighted(allowed, [_CATEGORY_WEIGHTS[CATEGORY_CODES.index(c)] for c in allowed])
     recent: deque[_Customer] = deque(maxlen=50)
     for created_ms in _created_instants(rng, count, now, zone, days):
         created = datetime.fromtimestamp(created_ms / 1000, UTC)
-        customer = _customer(rng, recent, allowed, weights)
+        customer = _customer(rng, recent, category)
         recent.append(customer)
         yield _complaint(rng, customer, created, now, zone)
 
@@ -336,14 +398,14 @@ def _pick(rng: random.Random, options: Sequence[str]) -> str:
     return options[int(rng.random() * len(options))]
 
 
-def _customer(rng: random.Random, recent: deque[_Customer], categories: list[str], weights: list[int]) -> _Customer:
+def _customer(rng: random.Random, recent: deque[_Customer], categories: _Weighted) -> _Customer:
     """A new customer, or (7%) one of the last few who complains again, often about the same thing."""
     if recent and rng.random() < 0.07:
         earlier = recent[-1 - int(rng.random() ** 2 * len(recent))]
-        category = earlier.category if rng.random() < 0.7 else rng.choices(categories, weights)[0]
+        category = earlier.category if rng.random() < 0.7 else categories.pick(rng)
         return _Customer(earlier.name, earlier.phone, earlier.email, earlier.address, earlier.account_no,
                          earlier.member_level, category)
-    surname = rng.choices(SURNAMES, _SURNAME_WEIGHTS)[0]
+    surname: str = _SURNAME.pick(rng)
     if rng.random() < 0.08:
         name = surname + _pick(rng, ("先生", "女士"))
     else:
@@ -358,8 +420,8 @@ def _customer(rng: random.Random, recent: deque[_Customer], categories: list[str
     account_no = member_level = None
     if rng.random() < 0.4:
         account_no = f"M{rng.randrange(10**10):010d}"
-        member_level = rng.choices(MEMBER_LEVELS, (60, 25, 12, 3))[0]
-    return _Customer(name, phone, email, address, account_no, member_level, rng.choices(categories, weights)[0])
+        member_level = _MEMBER_LEVEL.pick(rng)
+    return _Customer(name, phone, email, address, account_no, member_level, categories.pick(rng))
 
 
 @lru_cache(maxsize=512)
@@ -380,17 +442,18 @@ def _fill(rng: random.Random, template: str, known: dict[str, str], category: st
     return _fill(rng, text, known, category) if "{" in text else text
 
 
-def _complaint(rng: random.Random, who: _Customer, created: datetime, now: datetime, tz: ZoneInfo) -> DemoComplaint:
+def _complaint(
+    rng: random.Random, who: _Customer, created: datetime, now: datetime, tz: ZoneInfo
+) -> DemoComplaint:
     category = who.category
     occurred = _occurred_at(rng, created)
     city = _pick(rng, _CITY_NAMES)
     district = _pick(rng, CITIES[city])
     store = (f"{city}{district}{_pick(rng, _MALLS)}店" if rng.random() < 0.75 else f"{city}{district}营业厅")
     local = occurred.astimezone(tz)
-    known = {
-        "date": f"{local.month}月{local.day}日", "store": store,
-        "product": _pick(rng, _CATEGORY_VOCAB[category]["product"]),
-    }
+    product = _pick(rng, _CATEGORY_VOCAB[category]["product"])
+    known = {"date": f"{local.month}月{local.day}日", "store": store, "product": product,
+             "fault": _pick(rng, _FAULTS.get(product, _DEFAULT_FAULTS))}
     urgent = category in ("product_quality", "after_sales") and rng.random() < 0.06
     template = _pick(rng, _URGENT_TEMPLATES if urgent else _TEMPLATES[category])
     description = _fill(rng, template, known, category)
@@ -405,13 +468,14 @@ def _complaint(rng: random.Random, who: _Customer, created: datetime, now: datet
     severity = (Severity.MINOR if r < 0.12 else None if r < 0.96 else Severity.MAJOR if r < 0.99
                 else Severity.SERIOUS)
     return DemoComplaint(
-        customer_name=who.name, phone=who.phone, channel=rng.choices(_CHANNELS, _CHANNEL_WEIGHTS)[0],
+        customer_name=who.name, phone=who.phone, channel=_CHANNEL.pick(rng),
         category=category, description=description[:MAX_DESCRIPTION],
         demand=_pick(rng, _DEMANDS[category]) if rng.random() < 0.92 else None,
         product=known["product"], location=store if in_store else f"{city}{district}", occurred_at=occurred,
         created_at=created, email=who.email, address=who.address, account_no=who.account_no,
-        member_level=who.member_level, severity=severity, priority=Priority.P1 if rng.random() < 0.05 else None,
-        urgent=urgent, steps=_steps(rng, created, now, known),
+        member_level=who.member_level, severity=severity,
+        priority=Priority.P1 if rng.random() < 0.05 else None, urgent=urgent,
+        steps=_steps(rng, created, now, known),
     )
 
 
@@ -453,12 +517,15 @@ def _plan(rng: random.Random) -> list[str]:
 def _steps(rng: random.Random, created: datetime, now: datetime, known: dict[str, str]) -> tuple[Step, ...]:
     """The planned steps that happened before ``now``: a recent case is simply not that far yet."""
     steps: list[Step] = []
-    at = created
+    # Whole milliseconds, so each step's UUIDv7 and HLC stamp carry exactly its time.
+    at_ms = int(created.timestamp() * 1000)
+    now_ms = int(now.timestamp() * 1000)
     for kind in _plan(rng):
         low, high = _GAPS["verified" if kind == "invalid" else kind]
-        at = at + timedelta(minutes=low + (high - low) * rng.random() ** 1.5, seconds=rng.randrange(60))
-        if at >= now:
+        at_ms += int((low + (high - low) * rng.random() ** 1.5) * 60_000) + int(rng.random() * 60_000)
+        if at_ms >= now_ms:
             break
+        at = datetime.fromtimestamp(at_ms / 1000, UTC)
         steps.append(Step("verified" if kind == "invalid" else kind, at, _details(rng, kind, known)))
     return tuple(steps)
 
@@ -475,11 +542,7 @@ def _details(rng: random.Random, kind: str, known: dict[str, str]) -> dict[str, 
     if kind == "confirmed":
         return {"opinion": _pick(rng, _OPINIONS) if rng.random() < 0.8 else None}
     if kind == "surveyed":
-        scores = {k: rng.choices((1, 2, 3, 4, 5), (2, 3, 10, 35, 50))[0] for k in ("efficiency", "attitude", "solution")}
+        scores = {k: _SCORE.pick(rng) for k in ("efficiency", "attitude", "solution")}
         return {**scores, "comment": _pick(rng, _SURVEY_COMMENTS) if rng.random() < 0.5 else None}
     return {}
 
-
-def local_day(instant: datetime, tz: ZoneInfo) -> date:
-    """The office-local date of an instant (the date part of its case number)."""
-    return instant.astimezone(tz).date()

@@ -225,3 +225,16 @@ def test_unsupported_or_unreachable_database_is_a_clear_message(kesu: Kesu) -> N
     assert r.code == 2 and r.err.startswith("db:") and "Traceback" not in r.err
     r = Kesu("postgresql://postgres@127.0.0.1:1/none", kesu.env)("list", user="a", password="b")
     assert r.code == 1 and "无法打开数据库" in r.err and len(r.err.strip().splitlines()) == 1
+
+
+def test_admin_declares_a_day_off_and_deadlines_follow(kesu: Kesu) -> None:
+    setup(kesu)
+    r = kesu("admin", "calendar", "2026-11-24", "off", "--note", "停电检修", user=ADMIN[0], password=ADMIN[1])
+    assert r.code == 0, r.err
+    r = kesu(
+        "--now", "2026-11-23T17:00:00+08:00", "register", "-", stdin=json.dumps(COMPLAINT), **as_("alice")
+    )
+    assert r.json["respond_by"] == "2026-11-25T16:00:00+08:00"
+    bad = kesu("admin", "set", "sla.p1.respond", "soon", user=ADMIN[0], password=ADMIN[1])
+    assert bad.code == 2 and bad.err.startswith("sla.p1.respond:")
+    assert kesu("admin", "set", "repeat_window_days", "30", **as_("bob")).code == 3
