@@ -4,8 +4,8 @@ Importing this package needs no display: nothing here imports Qt.
 """
 
 from kesu_desktop.services.actions import act, parse_action
-from kesu_desktop.services.admin import set_calendar_day, set_setting, settings
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin import set_calendar_day, set_setting, settings
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.queries import CaseFilter, due, get_case, list_cases
