@@ -6,17 +6,39 @@ Importing this package needs no display: nothing here imports Qt.
 from kesu_desktop.services.actions import act, parse_action
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin import set_calendar_day, set_setting, settings
+from kesu_desktop.services.attachments import (
+    AttachmentView,
+    add_attachment,
+    attachment_data,
+    list_attachments,
+)
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant
+from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.queries import CaseFilter, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
 from kesu_desktop.services.registration import register_case
+from kesu_desktop.services.replies import (
+    PhraseBook,
+    ReplyView,
+    compose_reply,
+    pending_replies,
+    phrase_book,
+    replies_for_case,
+    reply_templates,
+    review_reply,
+    save_reply_draft,
+    set_phrase,
+    set_reply_template,
+    submit_reply,
+)
 from kesu_desktop.services.setup import initialize, is_initialized
 from kesu_desktop.services.users import add_user, get_actor, login
 from kesu_desktop.services.views import CaseRow, CaseView, DueItem, EventView
 
 __all__ = [
     "Actor",
+    "AttachmentView",
     "CaseFilter",
     "CaseRow",
     "CaseView",
@@ -25,22 +47,40 @@ __all__ = [
     "DueItem",
     "EventView",
     "FixedClock",
+    "PhraseBook",
+    "ReplyView",
+    "Suggestion",
     "SystemClock",
     "act",
+    "add_attachment",
     "add_user",
+    "attachment_data",
     "categories",
+    "compose_reply",
+    "customer_history",
     "departments",
     "due",
     "get_actor",
     "get_case",
     "initialize",
     "is_initialized",
+    "list_attachments",
     "list_cases",
     "login",
     "parse_action",
     "parse_instant",
+    "pending_replies",
+    "phrase_book",
     "register_case",
+    "replies_for_case",
+    "reply_templates",
+    "review_reply",
+    "save_reply_draft",
     "set_calendar_day",
+    "set_phrase",
+    "set_reply_template",
     "set_setting",
     "settings",
+    "submit_reply",
+    "suggest",
 ]

@@ -56,7 +56,7 @@ class CaseFilter:
     after: tuple[datetime, uuid.UUID] | None = None
 
 
-def _row(c: Case) -> CaseRow:
+def case_row(c: Case) -> CaseRow:
     return CaseRow(
         id=c.id,
         case_no=c.case_no,
@@ -102,7 +102,7 @@ def list_cases(desk: Desk, actor: Actor, flt: CaseFilter) -> list[CaseRow]:
             at, last_id = flt.after
             query = query.where(or_(Case.created_at < at, and_(Case.created_at == at, Case.id < last_id)))
         query = query.order_by(Case.created_at.desc(), Case.id.desc()).limit(flt.limit)
-        return [_row(c) for c in session.scalars(query)]
+        return [case_row(c) for c in session.scalars(query)]
 
 
 def due(

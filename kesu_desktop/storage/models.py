@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -209,3 +210,61 @@ class CaseLink(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     linked_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class Attachment(Base):
+    """Evidence a customer brought (photos, receipts). Bytes live in the database so backups and sync
+    carry them; the event log records the file's name and SHA-256, never the bytes."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_case", "case_id"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class ReplyTemplate(Base):
+    """Reply wording an admin can edit; one active template per kind."""
+
+    __tablename__ = "reply_templates"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    kind: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class Phrase(Base):
+    """A sentence of the phrase library: recommended, or forbidden with a better suggestion."""
+
+    __tablename__ = "phrases"
+    __table_args__ = (UniqueConstraint("kind", "text"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(200))
+    suggestion: Mapped[str] = mapped_column(String(200), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Reply(Base):
+    """A reply to the customer being written, waiting for approval, or approved."""
+
+    __tablename__ = "replies"
+    __table_args__ = (Index("ix_replies_case", "case_id"), Index("ix_replies_status", "status"))
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str] = mapped_column(String(64))
+    reviewer: Mapped[str | None] = mapped_column(String(64))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,0 +1,90 @@
+"""Plain-language lines for the timeline (who did what, and why), shared by the GUI and printed records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kesu_desktop.domain.enums import Channel, Priority, Severity, Status
+from kesu_desktop.i18n import _
+
+KIND_LABELS = {
+    "registered": _("登记投诉"),
+    "verified": _("初步核实"),
+    "classified": _("分类定级"),
+    "assigned": _("分派"),
+    "plan_proposed": _("提交处理方案"),
+    "plan_approved": _("批准方案"),
+    "plan_rejected": _("退回方案"),
+    "communication_logged": _("客户沟通"),
+    "resolved": _("处理完成"),
+    "confirmed": _("客户确认"),
+    "objection_recorded": _("客户异议"),
+    "surveyed": _("满意度回访"),
+    "closed": _("归档"),
+    "escalated": _("升级"),
+    "reopened": _("重新打开"),
+    "severity_raised": _("升级为重大投诉"),
+    "attachment_added": _("添加附件"),
+    "reply_submitted": _("提交回复待审批"),
+    "reply_approved": _("回复已批准"),
+    "reply_returned": _("回复被退回"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
+
+
+def _enum_label(enum: type, value: Any) -> str:
+    try:
+        return enum(value).label
+    except ValueError:
+        return str(value)
+
+
+def summary(kind: str, payload: Mapping[str, Any]) -> str:
+    """One sentence of what the event says, from its details (never its raw field changes)."""
+    p = payload
+    parts: list[str] = []
+    if kind == "verified":
+        parts.append(_("有效投诉") if p.get("valid") else _("无效投诉"))
+        if p.get("urgent"):
+            parts.append(_("紧急"))
+    elif kind == "classified":
+        if p.get("category"):
+            parts.append(_("类别：{c}").format(c=p["category"]))
+        if p.get("severity"):
+            parts.append(_("严重程度：{s}").format(s=_enum_label(Severity, p["severity"])))
+        if p.get("priority"):
+            parts.append(_("优先级：{p}").format(p=_enum_label(Priority, p["priority"])))
+    elif kind == "assigned":
+        parts.append(_("责任部门：{d}").format(d=p.get("department") or "—"))
+        if p.get("assignee"):
+            parts.append(_("处理人：{a}").format(a=p["assignee"]))
+    elif kind == "plan_proposed":
+        if p.get("cause"):
+            parts.append(_("原因：{c}").format(c=p["cause"]))
+        parts.append(_("措施：{m}").format(m=p.get("measures") or ""))
+    elif kind == "communication_logged":
+        if p.get("channel"):
+            parts.append(_enum_label(Channel, p["channel"]))
+        parts.append(p.get("summary") or "")
+        if p.get("promised_at"):
+            parts.append(_("承诺回复：{t}").format(t=p["promised_at"]))
+    elif kind == "resolved":
+        parts.append(p.get("result") or "")
+    elif kind == "surveyed":
+        parts.append(
+            _("时效 {e} · 态度 {a} · 方案 {s}").format(
+                e=p.get("efficiency"), a=p.get("attitude"), s=p.get("solution")
+            )
+        )
+    elif kind == "escalated" and p.get("from_status"):
+        parts.append(_("由“{s}”升级").format(s=_enum_label(Status, p["from_status"])))
+    elif kind == "attachment_added":
+        parts.append(p.get("filename") or "")
+    for key in ("reason", "opinion", "comment", "note"):
+        if p.get(key):
+            parts.append(str(p[key]))
+    return "；".join(x for x in parts if x)
