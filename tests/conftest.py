@@ -92,15 +92,41 @@ def pg_database() -> Iterator[str]:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
-_CASE_TABLES = "case_links, case_search, case_events, cases, case_serials, settings, calendar_overrides"
+_CASE_TABLES = ", ".join(
+    (
+        "case_links",
+        "case_search",
+        "case_events",
+        "attachments",
+        "replies",
+        "cases",
+        "case_serials",
+        "settings",
+        "calendar_overrides",
+    )
+)
+#: Reference tables tests may edit; restored to their seeded content before each test.
+_REFERENCE_TABLES = ("reply_templates", "phrases", "categories", "departments")
+_reference_snapshot: dict[str, list[dict]] = {}
 
 
 def _reset_pg(url: str) -> None:
     db = Database(url)
     with db.engine.begin() as conn:
+        if not _reference_snapshot:
+            for table in _REFERENCE_TABLES:
+                _reference_snapshot[table] = [
+                    dict(r) for r in conn.execute(text(f"SELECT * FROM {table}")).mappings()
+                ]
         conn.execute(text("ALTER TABLE case_events DISABLE TRIGGER case_events_append_only"))
         conn.execute(text(f"TRUNCATE {_CASE_TABLES} CASCADE"))
         conn.execute(text("ALTER TABLE case_events ENABLE TRIGGER case_events_append_only"))
+        for table, rows in _reference_snapshot.items():
+            conn.execute(text(f"DELETE FROM {table}"))
+            if rows:
+                columns = ", ".join(rows[0])
+                values = ", ".join(f":{c}" for c in rows[0])
+                conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), rows)
         conn.execute(
             text("DELETE FROM users WHERE username <> ALL(:keep)"), {"keep": ["admin", *STANDARD_USERS]}
         )
