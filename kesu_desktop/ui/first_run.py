@@ -27,8 +27,13 @@ ERROR_STYLE = "color: #c62828;"
 
 #: Service error keys → this form's fields (``initialize`` reports the password as the CLI's variable).
 _SERVICE_FIELDS = {
-    "office": "office_code", "office_code": "office_code", "office_name": "office_name", "admin": "admin",
-    "name": "admin", "KESU_PASSWORD": "password", "password": "password",
+    "office": "office_code",
+    "office_code": "office_code",
+    "office_name": "office_name",
+    "admin": "admin",
+    "name": "admin",
+    "KESU_PASSWORD": "password",
+    "password": "password",
 }
 
 
@@ -59,8 +64,11 @@ class FirstRunDialog(QDialog):
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.confirm = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.edits = {
-            "office_code": self.office_code, "office_name": self.office_name, "admin": self.admin,
-            "password": self.password, "confirm": self.confirm,
+            "office_code": self.office_code,
+            "office_name": self.office_name,
+            "admin": self.admin,
+            "password": self.password,
+            "confirm": self.confirm,
         }
         self.errors = {name: error_label() for name in self.edits}
         self.general_error = error_label()
@@ -88,8 +96,11 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(_("首次设置"))
         self.intro.setText(_("这是一个新的数据库。请建立营业网点和管理员账号。"))
         texts = {
-            "office_code": _("网点代码"), "office_name": _("网点名称"), "admin": _("管理员用户名"),
-            "password": _("密码"), "confirm": _("确认密码"),
+            "office_code": _("网点代码"),
+            "office_name": _("网点名称"),
+            "admin": _("管理员用户名"),
+            "password": _("密码"),
+            "confirm": _("确认密码"),
         }
         for name, text in texts.items():
             self._labels[name].setText(text)
@@ -114,13 +125,22 @@ class FirstRunDialog(QDialog):
             show_error(self.errors["confirm"], _("两次输入的密码不一致"))
             self.confirm.setFocus()
             return
-        desk, values = self._desk, {
-            "office_code": self.office_code.text(), "office_name": self.office_name.text(),
-            "admin": self.admin.text(), "password": self.password.text(),
-        }
+        desk, values = (
+            self._desk,
+            {
+                "office_code": self.office_code.text(),
+                "office_name": self.office_name.text(),
+                "admin": self.admin.text(),
+                "password": self.password.text(),
+            },
+        )
         self.buttons.setEnabled(False)
-        tasks.run(lambda: services.initialize(desk, **values), on_result=self.on_initialized,
-                  on_error=self.on_failed, context=self)
+        tasks.run(
+            lambda: services.initialize(desk, **values),
+            on_result=self.on_initialized,
+            on_error=self.on_failed,
+            context=self,
+        )
 
     def on_initialized(self, result: InitResult) -> None:
         self.result_info = result

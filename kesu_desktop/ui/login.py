@@ -59,8 +59,12 @@ class LoginDialog(QDialog):
         show_error(self.message, "")
         self.buttons.setEnabled(False)
         desk = self._desk
-        tasks.run(lambda: services.login(desk, username, password), on_result=self.on_logged_in,
-                  on_error=self.on_failed, context=self)
+        tasks.run(
+            lambda: services.login(desk, username, password),
+            on_result=self.on_logged_in,
+            on_error=self.on_failed,
+            context=self,
+        )
 
     def on_logged_in(self, actor: services.Actor) -> None:
         self.actor = actor

@@ -71,8 +71,12 @@ class Task(QObject):
     _sig_deliver = Signal(bool, object)  # emitted on the worker thread, received on the GUI thread
 
     def __init__(
-        self, fn: Callable[[], Any], on_result: ResultCallback | None, on_error: ErrorCallback | None,
-        context: QObject | None, cases_changed: Callable[[Any], Iterable[uuid.UUID]] | None,
+        self,
+        fn: Callable[[], Any],
+        on_result: ResultCallback | None,
+        on_error: ErrorCallback | None,
+        context: QObject | None,
+        cases_changed: Callable[[Any], Iterable[uuid.UUID]] | None,
     ) -> None:
         super().__init__()
         self._fn = fn
@@ -113,8 +117,11 @@ class Task(QObject):
 
 
 def run(
-    fn: Callable[[], T], *, on_result: Callable[[T], None] | None = None,
-    on_error: ErrorCallback | None = None, context: QObject | None = None,
+    fn: Callable[[], T],
+    *,
+    on_result: Callable[[T], None] | None = None,
+    on_error: ErrorCallback | None = None,
+    context: QObject | None = None,
     cases_changed: Callable[[T], Iterable[uuid.UUID]] | None = None,
 ) -> Task:
     """Run ``fn`` on the worker thread; call ``on_result`` or ``on_error`` later on the GUI thread.

@@ -1,0 +1,879 @@
+"""案件详情: everything about one case, its timeline, its communication log, and what may be done next.
+
+Why the buttons come from ``workflow.allowed_actions``: the same table the services enforce decides which
+buttons exist, so a user is never offered an action the service would refuse (the service still checks;
+a state changed by a colleague meanwhile is reported in the dialog). Why the view reloads itself from
+``sig_cases_changed``: an action taken here, in another dock or on another worker all land the same way,
+and no view ever calls another to refresh.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kesu_desktop import services
+from kesu_desktop.domain import timeline
+from kesu_desktop.domain.enums import Action, Channel, Priority, Role, Severity, Status
+from kesu_desktop.domain.errors import KesuError, ValidationError
+from kesu_desktop.domain.privacy import phone_for
+from kesu_desktop.domain.sla import CaseClock, SlaState, pending_deadlines, sla_state
+from kesu_desktop.domain.workflow import CaseFacts, allowed_actions
+from kesu_desktop.i18n import _
+from kesu_desktop.ui import tasks
+from kesu_desktop.ui.action_dialogs import ActionDialog, Context, datetime_edit, from_qdatetime, to_qdatetime
+from kesu_desktop.ui.attachment_view import AttachmentStrip
+from kesu_desktop.ui.case_list_model import label_of, local_time
+from kesu_desktop.ui.first_run import error_label, show_error
+
+STATUS_COLOURS = {
+    "registered": "#546e7a",
+    "verified": "#00897b",
+    "invalid": "#757575",
+    "assigned": "#1e88e5",
+    "plan_proposed": "#f57f17",
+    "in_progress": "#3949ab",
+    "resolved": "#43a047",
+    "confirmed": "#2e7d32",
+    "surveyed": "#558b2f",
+    "closed": "#424242",
+    "escalated": "#c62828",
+}
+PRIORITY_COLOURS = {"p0": "#c62828", "p1": "#ef6c00", "p2": "#607d8b"}
+SEVERITY_COLOURS = {"minor": "#78909c", "general": "#546e7a", "major": "#e65100", "serious": "#b71c1c"}
+SLA_COLOURS = {SlaState.OK: "#2e7d32", SlaState.DUE_SOON: "#e65100", SlaState.OVERDUE: "#c62828"}
+MUTED = "#7a8594"
+_ALERT_KINDS = {"escalated", "severity_raised", "objection_recorded", "plan_rejected", "reply_returned"}
+_DONE_KINDS = {"resolved", "confirmed", "surveyed", "closed", "plan_approved", "reply_approved"}
+DEADLINES = ("respond_by", "plan_by", "resolve_by", "update_by", "survey_by", "callback_by")
+_DEADLINE_NAMES = {f"{n}_by": n for n in ("respond", "plan", "resolve", "update", "survey", "callback")}
+
+STYLE = f"""
+QWidget#detailContent {{ background: palette(base); }}
+QLabel#caseNo {{ font-size: 17pt; font-weight: 600; }}
+QLabel#sectionTitle {{ font-weight: 600; font-size: 11pt; color: #1f3a5f; }}
+QFrame#sectionHead {{ border-bottom: 1px solid #d5dbe3; }}
+QLabel[role="key"] {{ color: {MUTED}; }}
+QLabel[role="muted"] {{ color: {MUTED}; }}
+QLabel[role="colhead"] {{ color: {MUTED}; font-weight: 600; }}
+QFrame#row[alt="true"] {{ background: #f4f6f9; border-radius: 4px; }}
+QFrame#actionBar {{ border-bottom: 1px solid #d5dbe3; }}
+"""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What one trip to the worker brings back for the panel."""
+
+    case: services.CaseView
+    attachments: list[services.AttachmentView]
+    categories: list[tuple[str, str]]
+    departments: list[tuple[str, str]]
+    default_department: str | None
+
+
+def load_case(desk: services.Desk, actor: services.Actor, case_no: str) -> Loaded:
+    """Runs on the worker: the case with its events, its attachments and the names its codes need."""
+    case = services.get_case(desk, actor, case_no)
+    return Loaded(
+        case=case,
+        attachments=services.list_attachments(desk, actor, case_no),
+        categories=[(c.code, c.name) for c in services.categories(desk)],
+        departments=[(d.code, d.name) for d in services.departments(desk)],
+        default_department=services.suggest(desk, actor, category=case.category).department,
+    )
+
+
+def plan_needs_manager(case: services.CaseView) -> bool:
+    """Not on CaseView: the projection's value is the last one an event ``set`` (plan or rejection)."""
+    needs = False
+    for event in case.events:
+        changes = event.payload.get("set", {})
+        if "plan_needs_manager" in changes:
+            needs = bool(changes["plan_needs_manager"])
+    return needs
+
+
+def case_facts(case: services.CaseView) -> CaseFacts:
+    return CaseFacts(
+        status=Status(case.status),
+        severity=Severity(case.severity),
+        department_code=case.department,
+        plan_needs_manager=plan_needs_manager(case),
+    )
+
+
+def _local(value: Any) -> str:
+    """An ISO instant from an event's details, as office time (details keep what the service wrote)."""
+    if isinstance(value, str):
+        try:
+            return local_time(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+def display_payload(kind: str, payload: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """Details with codes turned into names and instants into office time, for ``timeline.summary``."""
+    p = dict(payload)
+    for key in ("promised_at", "due"):
+        if p.get(key):
+            p[key] = _local(p[key])
+    for key in ("category", "department"):
+        if p.get(key):
+            p[key] = names.get(p[key], p[key])
+    return p
+
+
+def pill(text: str, colour: str, *, outline: bool = False) -> QLabel:
+    label = QLabel(text)
+    if outline:
+        style = f"color: {colour}; border: 1px solid {colour}; background: transparent;"
+    else:
+        style = f"color: white; background: {colour}; border: 1px solid {colour};"
+    label.setStyleSheet(f"QLabel {{ {style} border-radius: 10px; padding: 1px 10px; font-weight: 600; }}")
+    return label
+
+
+def discard(widget: QWidget) -> None:
+    """Hide at once (so no stale text is readable for a frame), delete when the event loop gets to it."""
+    widget.hide()
+    widget.deleteLater()
+
+
+def _muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    return label
+
+
+def section_title() -> QLabel:
+    label = QLabel()
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class InfoGrid(QWidget):
+    """Label–value pairs, ``columns`` pairs to a row; ``wide`` keys take a whole row (long text wraps)."""
+
+    def __init__(self, keys: Sequence[str], wide: Sequence[str] = (), columns: int = 2) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 4, 0, 4)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(7)
+        self.keys: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        for i, key in enumerate([*keys, *wide]):
+            k, v = QLabel(), QLabel()
+            k.setProperty("role", "key")
+            k.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            v.setWordWrap(True)
+            v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            v.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            if i < len(keys):
+                row, col = divmod(i, columns)
+                grid.addWidget(k, row, col * 2)
+                grid.addWidget(v, row, col * 2 + 1)
+            else:
+                row = (len(keys) + columns - 1) // columns + (i - len(keys))
+                grid.addWidget(k, row, 0)
+                grid.addWidget(v, row, 1, 1, columns * 2 - 1)
+            self.keys[key], self.values[key] = k, v
+        for col in range(columns):
+            grid.setColumnStretch(col * 2 + 1, 1)
+            grid.setColumnMinimumWidth(col * 2, 72)
+
+    def set_key(self, key: str, text: str) -> None:
+        self.keys[key].setText(text)
+
+    def set_value(self, key: str, text: str | None, *, rich: bool = False) -> None:
+        """Plain text by default (customers type anything); ``rich`` only for markup built here."""
+        label = self.values[key]
+        empty = not text
+        label.setTextFormat(Qt.TextFormat.RichText if rich and not empty else Qt.TextFormat.PlainText)
+        label.setText("—" if empty else text)
+        label.setProperty("role", "muted" if empty else "")
+        label.style().unpolish(label)
+        label.style().polish(label)
+
+
+class RowList(QWidget):
+    """A small read-only table of wrapped rows (timeline, communication log) that grows with the panel.
+
+    Plain labels rather than a QTableView: the summaries wrap to any height and the outer panel scrolls,
+    so there is never a table-inside-a-scroll-area with two scroll bars.
+    """
+
+    def __init__(self, widths: Sequence[int | None]) -> None:
+        super().__init__()
+        self._widths = list(widths)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(1)
+        self.header = self._row_frame([QLabel() for _w in widths], head=True)
+        self._layout.addWidget(self.header)
+        self.empty = _muted()
+        self.empty.setContentsMargins(6, 6, 6, 6)
+        self._layout.addWidget(self.empty)
+        self._rows: list[QFrame] = []
+        self.texts: list[tuple[str, ...]] = []
+
+    def _row_frame(self, labels: Sequence[QLabel], *, head: bool = False, alt: bool = False) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("row")
+        frame.setProperty("alt", "true" if alt else "false")
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(6, 5, 6, 5)
+        row.setSpacing(12)
+        for label, width in zip(labels, self._widths, strict=True):
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            if head:
+                label.setProperty("role", "colhead")
+            if width is None:
+                label.setWordWrap(True)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                row.addWidget(label, 1)
+            else:
+                label.setFixedWidth(width)
+                label.setWordWrap(True)
+                row.addWidget(label)
+        return frame
+
+    def set_headers(self, headers: Sequence[str]) -> None:
+        for label, text in zip(self.header.findChildren(QLabel), headers, strict=True):
+            label.setText(text)
+
+    def set_rows(self, rows: Sequence[Sequence[str]], colours: Sequence[str | None] = ()) -> None:
+        for frame in self._rows:
+            discard(frame)
+        self._rows = []
+        self.texts = [tuple(r) for r in rows]
+        for i, texts in enumerate(rows):
+            labels = [QLabel(t) for t in texts]
+            for label in labels:
+                label.setTextFormat(Qt.TextFormat.PlainText)
+            colour = colours[i] if i < len(colours) else None
+            if colour:  # the "what" column carries the colour of its kind
+                labels[2].setStyleSheet(f"color: {colour}; font-weight: 600;")
+            frame = self._row_frame(labels, alt=i % 2 == 1)
+            self._rows.append(frame)
+            self._layout.addWidget(frame)
+            frame.show()
+        self.header.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
+
+
+class CaseDetailView(QWidget):
+    """The central panel: header, customer, complaint, handling, attachments, communications, timeline."""
+
+    #: The case number once it is shown (after every load, including reloads).
+    sig_case_loaded = Signal(str)
+
+    def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self._case_no: str | None = None
+        self.loaded: Loaded | None = None
+        self._loading = False
+        self._reload_again = False
+        self.action_buttons: dict[Action, QPushButton] = {}
+        self.active_dialog: ActionDialog | None = None
+        self._build()
+        self.setStyleSheet(STYLE)
+        self.retranslate_ui()
+        tasks.app_signals().sig_cases_changed.connect(self.on_cases_changed)
+
+    # ---------------------------------------------------------------- building
+
+    def _build(self) -> None:
+        self.stack = QStackedWidget()
+        self.placeholder = _muted()
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.stack.addWidget(self.placeholder)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(0)
+        page_layout.addWidget(self._build_header())
+        self.scroll = QScrollArea(widgetResizable=True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self._build_content())
+        page_layout.addWidget(self.scroll, 1)
+        self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def _build_header(self) -> QWidget:
+        header = QFrame()
+        header.setObjectName("actionBar")
+        outer = QVBoxLayout(header)
+        outer.setContentsMargins(16, 12, 16, 10)
+        outer.setSpacing(6)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        self.case_no_label = QLabel()
+        self.case_no_label.setObjectName("caseNo")
+        self.case_no_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.case_no_label)
+        self.pills = QHBoxLayout()
+        self.pills.setSpacing(6)
+        top.addLayout(self.pills)
+        top.addStretch(1)
+        outer.addLayout(top)
+        self.meta_label = _muted()
+        self.meta_label.setWordWrap(True)
+        outer.addWidget(self.meta_label)
+        self.repeat_label = QLabel()
+        self.repeat_label.setTextFormat(Qt.TextFormat.RichText)
+        self.repeat_label.linkActivated.connect(self.on_link_activated)
+        outer.addWidget(self.repeat_label)
+        self.actions_row = QHBoxLayout()
+        self.actions_row.setSpacing(6)
+        self.actions_row.setContentsMargins(0, 4, 0, 0)
+        self.no_actions = _muted()
+        self.actions_row.addWidget(self.no_actions)
+        self.actions_row.addStretch(1)
+        outer.addLayout(self.actions_row)
+        return header
+
+    def _build_content(self) -> QWidget:
+        content = QWidget()
+        content.setObjectName("detailContent")
+        v = QVBoxLayout(content)
+        v.setContentsMargins(16, 4, 16, 16)
+        v.setSpacing(6)
+        self.titles: dict[str, QLabel] = {}
+
+        def add_section(key: str, *widgets: QWidget, trailing: QWidget | None = None) -> None:
+            head = QFrame()
+            head.setObjectName("sectionHead")
+            row = QHBoxLayout(head)
+            row.setContentsMargins(0, 12, 0, 4)
+            self.titles[key] = section_title()
+            row.addWidget(self.titles[key])
+            row.addStretch(1)
+            if trailing is not None:
+                row.addWidget(trailing)
+            v.addWidget(head)
+            for w in widgets:
+                v.addWidget(w)
+
+        self.customer = InfoGrid(
+            ["name", "phone", "email", "account_no", "member_level", "room_no", "employer"], wide=["address"]
+        )
+        self.complaint = InfoGrid(
+            ["channel", "occurred_at", "location", "product", "registered", "registered_by"],
+            wide=["description", "demand"],
+        )
+        self.handling = InfoGrid(["department", "assignee", "validity", "escalation", "survey", "updated"])
+        self.deadlines = InfoGrid(list(DEADLINES))
+        add_section("customer", self.customer)
+        add_section("complaint", self.complaint)
+        add_section("handling", self.handling)
+        add_section("deadlines", self.deadlines)
+
+        self.attachments = AttachmentStrip(self.desk, self.actor)
+        self.add_attachment_button = QPushButton()
+        self.add_attachment_button.clicked.connect(self.on_add_attachment)
+        self.attachments_empty = _muted()
+        add_section(
+            "attachments", self.attachments, self.attachments_empty, trailing=self.add_attachment_button
+        )
+
+        self.communications = RowList([118, 96, 72, None, 118])
+        add_section("communications", self.communications, self._build_log_entry())
+
+        self.timeline = RowList([118, 72, 110, None])
+        add_section("timeline", self.timeline)
+        v.addStretch(1)
+        return content
+
+    def _build_log_entry(self) -> QWidget:
+        box = QWidget()
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(0, 6, 0, 0)
+        outer.setSpacing(2)
+        self.log_channel = QComboBox()
+        for channel in Channel:
+            self.log_channel.addItem(channel.label, channel.value)
+        self.log_summary = QLineEdit()
+        self.log_summary.returnPressed.connect(self.on_log)
+        self.log_promise = QCheckBox()
+        self.log_promise_at = datetime_edit(self.desk.clock.now() + timedelta(hours=2))
+        self.log_promise_at.setEnabled(False)
+        self.log_promise.toggled.connect(self.on_promise_toggled)
+        self.log_button = QPushButton()
+        self.log_button.clicked.connect(self.on_log)
+        # Two rows, so the summary keeps a usable width even in a narrow dock.
+        first, second = QHBoxLayout(), QHBoxLayout()
+        first.setSpacing(6)
+        second.setSpacing(6)
+        first.addWidget(self.log_channel)
+        first.addWidget(self.log_summary, 1)
+        second.addWidget(self.log_promise)
+        second.addWidget(self.log_promise_at)
+        second.addStretch(1)
+        second.addWidget(self.log_button)
+        outer.addLayout(first)
+        outer.addLayout(second)
+        self.log_error = error_label()
+        outer.addWidget(self.log_error)
+        # Ctrl+L from anywhere in the panel: jump to the entry, or record what is typed there.
+        QShortcut(
+            QKeySequence("Ctrl+L"),
+            self,
+            activated=self.on_log_shortcut,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        self.log_entry = box
+        return box
+
+    def retranslate_ui(self) -> None:
+        titles = {
+            "customer": _("客户信息"),
+            "complaint": _("投诉内容"),
+            "handling": _("处理信息"),
+            "deadlines": _("时限"),
+            "attachments": _("附件"),
+            "communications": _("沟通记录"),
+            "timeline": _("处理时间线"),
+        }
+        for key, text in titles.items():
+            self.titles[key].setText(text)
+        for grid, names in (
+            (
+                self.customer,
+                {
+                    "name": _("客户"),
+                    "phone": _("电话"),
+                    "email": _("邮箱"),
+                    "account_no": _("账号/会员号"),
+                    "member_level": _("会员等级"),
+                    "room_no": _("房号"),
+                    "employer": _("工作单位"),
+                    "address": _("地址"),
+                },
+            ),
+            (
+                self.complaint,
+                {
+                    "channel": _("渠道"),
+                    "occurred_at": _("发生时间"),
+                    "location": _("发生地点"),
+                    "product": _("产品/服务"),
+                    "registered": _("登记时间"),
+                    "registered_by": _("登记人"),
+                    "description": _("投诉描述"),
+                    "demand": _("客户诉求"),
+                },
+            ),
+            (
+                self.handling,
+                {
+                    "department": _("责任部门"),
+                    "assignee": _("处理人"),
+                    "validity": _("核实结论"),
+                    "escalation": _("升级"),
+                    "survey": _("满意度"),
+                    "updated": _("最后更新"),
+                },
+            ),
+            (
+                self.deadlines,
+                {
+                    "respond_by": _("响应期限"),
+                    "plan_by": _("方案期限"),
+                    "resolve_by": _("解决期限"),
+                    "update_by": _("下次告知客户"),
+                    "survey_by": _("回访期限"),
+                    "callback_by": _("承诺回电"),
+                },
+            ),
+        ):
+            for key, text in names.items():
+                grid.set_key(key, text)
+        self.communications.set_headers([_("时间"), _("方式"), _("记录人"), _("内容"), _("承诺回复")])
+        self.timeline.set_headers([_("时间"), _("操作人"), _("事项"), _("说明")])
+        self.communications.empty.setText(_("暂无沟通记录"))
+        self.timeline.empty.setText(_("暂无记录"))
+        self.attachments_empty.setText(_("暂无附件"))
+        self.add_attachment_button.setText(_("添加附件…"))
+        self.log_summary.setPlaceholderText(_("沟通要点：说了什么、答应了什么（回车记录）"))
+        self.log_promise.setText(_("承诺回复时间"))
+        self.log_button.setText(_("记录"))
+        self.log_button.setToolTip(_("记录本次沟通（Ctrl+L）"))
+        self.no_actions.setText(_("当前状态下您没有可执行的操作"))
+        if self.loaded is None:
+            self.placeholder.setText(_("在案件列表中选择一个案件查看详情"))
+        else:
+            self._render(self.loaded)
+
+    # ---------------------------------------------------------------- loading
+
+    @property
+    def case(self) -> services.CaseView | None:
+        return self.loaded.case if self.loaded else None
+
+    def show_case(self, case_no: str) -> None:
+        """Load and show a case; the panel keeps the old one visible until the new one arrives."""
+        self._case_no = case_no.strip()
+        self._reload_again = False
+        self._load()
+
+    def _load(self) -> None:
+        if self._case_no is None:
+            return
+        if self.loaded is None:
+            self.placeholder.setText(_("正在加载…"))
+        self._loading = True
+        desk, actor, case_no = self.desk, self.actor, self._case_no
+        tasks.run(
+            lambda: load_case(desk, actor, case_no),
+            on_result=self.on_loaded,
+            on_error=self.on_load_failed,
+            context=self,
+        )
+
+    @Slot(list)
+    def on_cases_changed(self, ids: list) -> None:
+        if self._case_no is None:
+            return
+        if ids and (self.case is None or self.case.id not in ids):
+            return
+        if self._loading:
+            self._reload_again = True  # one more load after the current one, however many changes came
+        else:
+            self._load()
+
+    def on_loaded(self, loaded: Loaded) -> None:
+        self._loading = False
+        if loaded.case.case_no != self._case_no:
+            return  # an answer for a case the user has already left
+        same_case = self.case is not None and self.case.id == loaded.case.id
+        scroll = self.scroll.verticalScrollBar().value() if same_case else 0
+        self.loaded = loaded
+        self._render(loaded)
+        self.stack.setCurrentIndex(1)
+        QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(scroll))
+        self.sig_case_loaded.emit(loaded.case.case_no)
+        if self._reload_again:
+            self._reload_again = False
+            self._load()
+
+    def on_load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.loaded = None
+        if isinstance(exc, KesuError):
+            self.placeholder.setText(str(exc))
+        else:
+            self.placeholder.setText(_("案件加载失败"))
+            tasks.unexpected(exc)
+        self.stack.setCurrentIndex(0)
+
+    # ---------------------------------------------------------------- rendering
+
+    def _names(self, loaded: Loaded) -> dict[str, str]:
+        return {**dict(loaded.categories), **dict(loaded.departments)}
+
+    def _render(self, loaded: Loaded) -> None:
+        case = loaded.case
+        categories, departments = dict(loaded.categories), dict(loaded.departments)
+        self._render_header(case, categories.get(case.category, case.category))
+        c = self.customer
+        c.set_value("name", case.customer_name)
+        c.set_value("phone", phone_for(Role(self.actor.role), case.phone))
+        for key in ("email", "address", "account_no", "member_level", "room_no", "employer"):
+            c.set_value(key, getattr(case, key))
+        p = self.complaint
+        p.set_value("channel", label_of(Channel, case.channel))
+        p.set_value("occurred_at", local_time(case.occurred_at) if case.occurred_at else None)
+        for key in ("location", "product", "description", "demand", "registered_by"):
+            p.set_value(key, getattr(case, key))
+        p.set_value("registered", local_time(case.created_at))
+        h = self.handling
+        h.set_value("department", departments.get(case.department or "", case.department))
+        h.set_value("assignee", case.assignee)
+        validity = {"valid": _("有效投诉"), "invalid": _("无效投诉")}.get(case.validity or "", _("待核实"))
+        h.set_value("validity", validity)
+        h.set_value(
+            "escalation",
+            _("第 {n} 级").format(n=case.escalation_level) if case.escalation_level else _("未升级"),
+        )
+        scores = (case.survey_efficiency, case.survey_attitude, case.survey_solution)
+        h.set_value(
+            "survey",
+            _("时效 {e} · 态度 {a} · 方案 {s}").format(e=scores[0], a=scores[1], s=scores[2])
+            if any(s is not None for s in scores)
+            else None,
+        )
+        h.set_value("updated", local_time(case.updated_at))
+        self._render_deadlines(case)
+        self._render_actions(case)
+        self.attachments.set_attachments(loaded.attachments)
+        self.attachments.setVisible(bool(loaded.attachments))
+        self.attachments_empty.setVisible(not loaded.attachments)
+        self.add_attachment_button.setVisible(self.actor.role is not Role.ADMIN)
+        self._render_events(case, self._names(loaded))
+
+    def _render_header(self, case: services.CaseView, category: str) -> None:
+        self.case_no_label.setText(case.case_no)
+        while self.pills.count():
+            item = self.pills.takeAt(0)
+            if item.widget():
+                discard(item.widget())
+        severity = _("{s}投诉").format(s=label_of(Severity, case.severity))
+        pills = [
+            pill(label_of(Status, case.status), STATUS_COLOURS.get(case.status, MUTED)),
+            pill(label_of(Priority, case.priority), PRIORITY_COLOURS.get(case.priority, MUTED)),
+            pill(severity, SEVERITY_COLOURS.get(case.severity, MUTED), outline=True),
+        ]
+        if case.urgent:
+            pills.append(pill(_("紧急"), "#c62828", outline=True))
+        if case.is_repeat:
+            pills.append(pill(_("重复投诉"), "#6a1b9a", outline=True))
+        for widget in pills:
+            self.pills.addWidget(widget)
+            widget.show()
+        self.meta_label.setText(
+            "  ·  ".join(
+                [
+                    category,
+                    label_of(Channel, case.channel),
+                    _("{when} 由 {who} 登记").format(
+                        when=local_time(case.created_at), who=case.registered_by
+                    ),
+                    _("网点 {office}").format(office=case.office_code),
+                ]
+            )
+        )
+        links = ", ".join(f'<a href="case:{html.escape(n)}">{html.escape(n)}</a>' for n in case.repeat_of)
+        self.repeat_label.setText(_("关联的前次投诉：{links}").format(links=links) if links else "")
+        self.repeat_label.setVisible(bool(links))
+
+    def _render_deadlines(self, case: services.CaseView) -> None:
+        clock = CaseClock(
+            status=Status(case.status),
+            created_at=case.created_at,
+            respond_by=case.respond_by,
+            responded_at=case.responded_at,
+            plan_by=case.plan_by,
+            resolve_by=case.resolve_by,
+            update_by=case.update_by,
+            survey_by=case.survey_by,
+            callback_by=case.callback_by,
+        )
+        pending = pending_deadlines(clock)
+        now = self.desk.clock.now()
+        state_text = {SlaState.OK: _("正常"), SlaState.DUE_SOON: _("即将到期"), SlaState.OVERDUE: _("已超时")}
+        for key in DEADLINES:
+            due: datetime | None = getattr(case, key)
+            if due is None:
+                self.deadlines.set_value(key, None)
+                continue
+            when = html.escape(local_time(due))
+            if _DEADLINE_NAMES[key] in pending:
+                state = sla_state(due, started_at=case.created_at, at=now)
+                colour = SLA_COLOURS[state]
+                badge = f'<span style="color:{colour}; font-weight:600;">● {state_text[state]}</span>'
+                text = f"{when}&nbsp;&nbsp;{badge}"
+            else:
+                done = (key == "respond_by" and case.responded_at) or (
+                    key == "resolve_by" and case.resolved_at
+                )
+                note = f"&nbsp;&nbsp;{html.escape(_('已完成'))}" if done else ""
+                text = f'<span style="color:{MUTED};">{when}{note}</span>'
+            self.deadlines.set_value(key, text, rich=True)
+
+    def _render_actions(self, case: services.CaseView) -> None:
+        for button in self.action_buttons.values():
+            self.actions_row.removeWidget(button)
+            discard(button)
+        self.action_buttons = {}
+        actions = allowed_actions(case_facts(case), self.actor.facts)
+        for i, action in enumerate(a for a in actions if a is not Action.LOG):
+            button = QPushButton(action.label)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _checked=False, a=action: self.open_action(a))
+            self.actions_row.insertWidget(i, button)
+            button.show()
+            self.action_buttons[action] = button
+        self.no_actions.setVisible(not self.action_buttons)
+        self.log_entry.setVisible(Action.LOG in actions)
+        # New buttons would otherwise join the end of the focus chain; Tab goes actions → quick log.
+        chain = [*self.action_buttons.values(), self.log_channel, self.log_summary, self.log_promise]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    def _render_events(self, case: services.CaseView, names: Mapping[str, str]) -> None:
+        rows, colours, comms = [], [], []
+        for e in case.events:
+            details = display_payload(e.kind, e.payload, names)
+            rows.append(
+                (local_time(e.at), e.actor, timeline.kind_label(e.kind), timeline.summary(e.kind, details))
+            )
+            colours.append(
+                "#c62828"
+                if e.kind in _ALERT_KINDS
+                else "#2e7d32"
+                if e.kind in _DONE_KINDS
+                else "#00796b"
+                if e.kind == "communication_logged"
+                else "#1f4e8c"
+            )
+            if e.kind == "communication_logged":
+                comms.append(
+                    (
+                        local_time(e.at),
+                        label_of(Channel, e.payload.get("channel") or ""),
+                        e.actor,
+                        e.payload.get("summary") or "",
+                        details.get("promised_at") or "—",
+                    )
+                )
+        self.timeline.set_rows(rows, colours)
+        self.communications.set_rows(comms)
+
+    # ---------------------------------------------------------------- acting
+
+    def open_action(self, action: Action) -> ActionDialog | None:
+        """Open the dialog for ``action``; it calls the service itself and the panel reloads on success."""
+        if self.loaded is None:
+            return None
+        context = Context(
+            case=self.loaded.case,
+            categories=self.loaded.categories,
+            departments=self.loaded.departments,
+            default_department=self.loaded.default_department,
+            now=self.desk.clock.now(),
+        )
+        dialog = ActionDialog(self.desk, self.actor, action, context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self.on_dialog_finished)
+        self.active_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def on_dialog_finished(self) -> None:
+        self.active_dialog = None
+
+    @Slot()
+    def on_log_shortcut(self) -> None:
+        if not self.log_entry.isVisible():
+            return
+        if self.log_summary.text().strip():
+            self.on_log()
+        else:
+            self.scroll.ensureWidgetVisible(self.log_entry)
+            self.log_summary.setFocus()
+
+    @Slot(bool)
+    def on_promise_toggled(self, checked: bool) -> None:
+        """A promise time proposed when the panel was built may have passed since: offer two hours ahead."""
+        self.log_promise_at.setEnabled(checked)
+        now = self.desk.clock.now()
+        if checked and datetime.fromisoformat(from_qdatetime(self.log_promise_at.dateTime())) <= now:
+            self.log_promise_at.setDateTime(to_qdatetime(now + timedelta(hours=2)))
+
+    @Slot()
+    def on_log(self) -> None:
+        if self.case is None or not self.log_button.isEnabled():
+            return
+        args: dict[str, Any] = {
+            "channel": self.log_channel.currentData(),
+            "summary": self.log_summary.text().strip(),
+        }
+        if self.log_promise.isChecked():
+            args["promised_at"] = from_qdatetime(self.log_promise_at.dateTime())
+        show_error(self.log_error, "")
+        self.log_button.setEnabled(False)
+        desk, actor, case_no = self.desk, self.actor, self.case.case_no
+        tasks.run(
+            lambda: services.act(desk, actor, case_no, Action.LOG, args),
+            on_result=self.on_logged,
+            on_error=self.on_log_failed,
+            context=self,
+            cases_changed=lambda view: [view.id],
+        )
+
+    def on_logged(self, _view: services.CaseView) -> None:
+        self.log_button.setEnabled(True)
+        self.log_summary.clear()
+        self.log_promise.setChecked(False)
+
+    def on_log_failed(self, exc: BaseException) -> None:
+        self.log_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            names = {"summary": _("沟通要点"), "channel": _("方式"), "promised_at": _("承诺回复时间")}
+            show_error(self.log_error, "；".join(f"{names.get(k, k)}：{v}" for k, v in exc.errors.items()))
+            self.log_summary.setFocus()
+        elif isinstance(exc, KesuError):
+            show_error(self.log_error, str(exc))
+        else:
+            show_error(self.log_error, _("记录未保存：发生了意外错误"))
+            tasks.unexpected(exc)
+
+    @Slot()
+    def on_add_attachment(self) -> None:
+        if self.case is None:
+            return
+        paths, _filter = QFileDialog.getOpenFileNames(self, _("添加附件"))
+        desk, actor, case_no, case_id = self.desk, self.actor, self.case.case_no, self.case.id
+        for path in paths:
+            tasks.run(
+                lambda p=Path(path): services.add_attachment(desk, actor, case_no, p.name, p.read_bytes()),
+                on_error=self.on_attachment_failed,
+                context=self,
+                cases_changed=lambda _view, cid=case_id: [cid],
+            )
+
+    def on_attachment_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            QMessageBox.warning(self, _("添加附件"), "\n".join(exc.errors.values()))
+        elif isinstance(exc, KesuError | OSError):
+            QMessageBox.warning(self, _("添加附件"), str(exc))
+        else:
+            tasks.unexpected(exc)
+
+    @Slot(str)
+    def on_link_activated(self, link: str) -> None:
+        if link.startswith("case:"):
+            self.show_case(link.removeprefix("case:"))
+
+    # ---------------------------------------------------------------- for tests and screenshots
+
+    def visible_text(self) -> str:
+        """Every text a user can currently read in the panel, one per line."""
+        parts = [
+            label.text() for label in self.findChildren(QLabel) if label.isVisibleTo(self) and label.text()
+        ]
+        parts += [b.text() for b in self.findChildren(QPushButton) if b.isVisibleTo(self)]
+        parts += [self.attachments.item(i).text() for i in range(self.attachments.count())]
+        return "\n".join(parts)
