@@ -20,23 +20,26 @@ from kesu_desktop.storage.models import Case
 HISTORY_LIMIT = 20
 
 
-def customer_history(desk: Desk, actor: Actor, phone: str, account_no: str | None = None) -> list[CaseRow]:
-    """Earlier cases of this phone (or account), newest first; [] while the number is still incomplete."""
+def _customer_query(phone: str, account_no: str | None):  # noqa: ANN202 (a SQLAlchemy select)
     try:
-        normalized = normalize_phone(phone)
+        normalized = normalize_phone(phone) if phone else None
     except ValueError:
         normalized = None
-    if normalized is None and not account_no:
+    who = ([Case.phone == normalized] if normalized else []) + (
+        [Case.account_no == account_no] if account_no else []
+    )
+    if not who:
+        return None
+    return select(Case).where(or_(*who), Case.deleted_at.is_(None)).order_by(Case.created_at.desc())
+
+
+def customer_history(desk: Desk, actor: Actor, phone: str, account_no: str | None = None) -> list[CaseRow]:
+    """Earlier cases of this phone (or account) the user may see, newest first; [] while still typing."""
+    query = _customer_query(phone, account_no)
+    if query is None:
         return []
-    who = []
-    if normalized:
-        who.append(Case.phone == normalized)
-    if account_no:
-        who.append(Case.account_no == account_no)
     with desk.db.read() as session:
-        query = scope_filter(select(Case).where(or_(*who), Case.deleted_at.is_(None)), actor)
-        rows = session.scalars(query.order_by(Case.created_at.desc()).limit(HISTORY_LIMIT))
-        return [case_row(c) for c in rows]
+        return [case_row(c) for c in session.scalars(scope_filter(query, actor).limit(HISTORY_LIMIT))]
 
 
 @dataclass(frozen=True)
@@ -57,14 +60,16 @@ def suggest(
     phone: str | None = None,
     account_no: str | None = None,
     severity: Severity | None = None,
+    priority: Priority | None = None,
     urgent: bool = False,
 ) -> Suggestion:
     now = desk.clock.now()
     with desk.db.read() as session:
         policy = office_rules(session, actor.office_code).policy
         department = category_departments(session).get(category)
-    history = customer_history(desk, actor, phone or "", account_no)
-    # Every row of the history is this customer already; the rule then checks category and window.
+        # The repeat rule looks across all offices, as registration does; only case numbers are shown.
+        query = _customer_query(phone or "", account_no)
+        earlier = list(session.scalars(query.limit(HISTORY_LIMIT * 5))) if query is not None else []
     repeat_of = rules.find_repeats(
         phone="",
         account_no=None,
@@ -72,10 +77,13 @@ def suggest(
         at=now,
         window_days=policy.repeat_window_days,
         earlier=[
-            rules.PriorCase(r.case_no, "", None, r.category, Severity(r.severity), r.created_at)
-            for r in history
+            rules.PriorCase(c.case_no, "", None, c.category, Severity(c.severity), c.created_at)
+            for c in earlier
+            if c.validity != "invalid"
         ],
     )
     effective = rules.effective_severity(severity, urgent)
-    priority = rules.effective_priority(None, severity=effective, urgent=urgent, is_repeat=bool(repeat_of))
+    priority = rules.effective_priority(
+        priority, severity=effective, urgent=urgent, is_repeat=bool(repeat_of)
+    )
     return Suggestion(department=department, priority=priority, severity=effective, repeat_of=repeat_of)
