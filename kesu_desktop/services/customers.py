@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from kesu_desktop.domain import rules
 from kesu_desktop.domain.enums import Priority, Severity
@@ -20,7 +20,7 @@ from kesu_desktop.storage.models import Case
 HISTORY_LIMIT = 20
 
 
-def _customer_query(phone: str, account_no: str | None):  # noqa: ANN202 (a SQLAlchemy select)
+def _customer_query(phone: str, account_no: str | None) -> Select[tuple[Case]] | None:
     try:
         normalized = normalize_phone(phone) if phone else None
     except ValueError:
@@ -69,18 +69,19 @@ def suggest(
         department = category_departments(session).get(category)
         # The repeat rule looks across all offices, as registration does; only case numbers are shown.
         query = _customer_query(phone or "", account_no)
-        earlier = list(session.scalars(query.limit(HISTORY_LIMIT * 5))) if query is not None else []
+        rows = session.scalars(query.limit(HISTORY_LIMIT * 5)) if query is not None else []
+        earlier = [
+            rules.PriorCase(c.case_no, "", None, c.category, Severity(c.severity), c.created_at)
+            for c in rows
+            if c.validity != "invalid"
+        ]
     repeat_of = rules.find_repeats(
         phone="",
         account_no=None,
         category=category,
         at=now,
         window_days=policy.repeat_window_days,
-        earlier=[
-            rules.PriorCase(c.case_no, "", None, c.category, Severity(c.severity), c.created_at)
-            for c in earlier
-            if c.validity != "invalid"
-        ],
+        earlier=earlier,
     )
     effective = rules.effective_severity(severity, urgent)
     priority = rules.effective_priority(
