@@ -32,7 +32,7 @@ from kesu_desktop.ui.login import LoginDialog
 from kesu_desktop.ui.main_window import MainWindow
 
 EXIT_OK, EXIT_ERROR = 0, 1
-SCREENSHOT_SIZE = (1100, 640)
+SCREENSHOT_SIZE = (1600, 960)
 SCREENSHOT_TIMEOUT_MS = 60_000
 
 

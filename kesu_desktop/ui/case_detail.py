@@ -47,8 +47,8 @@ from kesu_desktop.i18n import _
 from kesu_desktop.ui import tasks
 from kesu_desktop.ui.action_dialogs import ActionDialog, Context, datetime_edit, from_qdatetime, to_qdatetime
 from kesu_desktop.ui.attachment_view import AttachmentStrip
-from kesu_desktop.ui.case_list_model import label_of, local_time
 from kesu_desktop.ui.first_run import error_label, show_error
+from kesu_desktop.ui.formatting import label_of, local_time
 
 STATUS_COLOURS = {
     "registered": "#546e7a",

@@ -1,184 +1,244 @@
-"""The main window: for now the case list with a search box, a status bar and the menus.
+"""The main window: the case detail in the middle, dock panels around it.
 
-The later desktop issue adds dock panels (registration, case detail, reply editor…) around this
-central list; they will refresh themselves from ``tasks.app_signals().sig_cases_changed``, as the list
-does, rather than being called by this window.
+Panels: 登记, 案件列表, 回复, 回复审批, 提醒.
+
+The window only wires panels together (selecting a case shows it in the detail and the reply editor);
+panels refresh themselves from ``tasks.app_signals().sig_cases_changed``. The dock layout is saved per
+user in QSettings and restored on the next start; 视图 → 重置布局 returns to the default.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
 
 from kesu_desktop import __version__, services
-from kesu_desktop.domain.enums import Priority, Role, Status
-from kesu_desktop.domain.errors import KesuError
+from kesu_desktop.domain.enums import Role
 from kesu_desktop.i18n import _
-from kesu_desktop.services import CaseFilter, CaseRow, CaseView
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.case_list_model import CaseListModel, label_of, local_time
+from kesu_desktop.ui.alerts import AlertsView
+from kesu_desktop.ui.case_detail import CaseDetailView
+from kesu_desktop.ui.case_list import CaseListView
+from kesu_desktop.ui.panels import Panel
+from kesu_desktop.ui.registration_form import RegistrationForm
+from kesu_desktop.ui.reply_editor import ReplyEditor
+from kesu_desktop.ui.reply_review import ReplyReviewView
 
-LIST_LIMIT = 200
 _DB_KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-
-
-Loaded = tuple[dict[str, str], list[CaseRow]]
-
-
-def _load_cases(desk: services.Desk, actor: services.Actor, search: str) -> Loaded:
-    """Runs on the worker: category names and one page of cases, in one trip."""
-    names = {c.code: c.name for c in services.categories(desk)}
-    return names, services.list_cases(desk, actor, CaseFilter(limit=LIST_LIMIT, search=search or None))
-
-
-def case_text(case: CaseView, category_names: dict[str, str]) -> str:
-    """A read-only summary with the timeline, until the case-detail dock exists."""
-    lines = [
-        f"{case.case_no}  {label_of(Status, case.status)} · {label_of(Priority, case.priority)} · "
-        f"{category_names.get(case.category, case.category)}",
-        _("客户：{name}  电话：{phone}").format(name=case.customer_name, phone=case.phone),
-        _("描述：{text}").format(text=case.description),
-    ]
-    if case.demand:
-        lines.append(_("诉求：{text}").format(text=case.demand))
-    lines += ["", _("时间线：")]
-    lines += [f"  {local_time(e.at)}  {e.actor}  {e.kind}" for e in case.events]
-    return "\n".join(lines)
+LAYOUT_VERSION = 1
 
 
 class MainWindow(QMainWindow):
-    """客诉台 Kesu Desk: the signed-in user's case list."""
+    """What counter staff and specialists live in all day."""
 
-    #: Emitted with the number of rows after each successful load (tests and screenshots wait on it).
+    #: The list's first page arrived (and, when there is a case, the newest one is open).
     sig_cases_loaded = Signal(int)
-    #: Emitted with a one-line message when a load fails.
     sig_load_failed = Signal(str)
 
     def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor = desk, actor
-        self.model = CaseListModel(self)
-        self.search = QLineEdit(clearButtonEnabled=True)
-        self.search.returnPressed.connect(self.on_refresh)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table.doubleClicked.connect(self.on_row_double_clicked)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(self.search)
-        layout.addWidget(self.table)
-        self.setCentralWidget(central)
-        self.user_label, self.office_label, self.db_label, self.count_label = (QLabel() for _i in range(4))
-        for label in (self.count_label, self.user_label, self.office_label, self.db_label):
-            self.statusBar().addPermanentWidget(label)
+        self.setObjectName("KesuMainWindow")
+        self.setDockNestingEnabled(True)
+        self.detail = CaseDetailView(desk, actor, self)
+        self.setCentralWidget(self.detail)
+        self.case_list = CaseListView(desk, actor)
+        self.registration = RegistrationForm(desk, actor)
+        self.reply = ReplyEditor(desk, actor)
+        self.review = ReplyReviewView(desk, actor)
+        self.alerts = AlertsView(desk, actor)
+        self.panels = {
+            "list": Panel("dock_case_list", _("案件列表"), self.case_list, self),
+            "register": Panel("dock_registration", _("登记"), self.registration, self),
+            "reply": Panel("dock_reply", _("回复"), self.reply, self),
+            "review": Panel("dock_reply_review", _("回复审批"), self.review, self),
+            "alerts": Panel("dock_alerts", _("提醒"), self.alerts, self),
+        }
+        self._default_layout()
+        self._default_state = self.saveState(LAYOUT_VERSION)
         self._build_menus()
+        self._build_status_bar()
+        self._wire()
+        self._first_page = True
         self.retranslate_ui()
-        tasks.app_signals().sig_cases_changed.connect(self.on_cases_changed)
-        self.on_refresh()
+        self._restore_layout()
+
+    # --- layout -------------------------------------------------------------------------------------
+    def _default_layout(self) -> None:
+        p = self.panels
+        left, right, bottom = (
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        for panel in p.values():
+            panel.setFloating(False)
+            panel.show()
+        self.addDockWidget(left, p["list"])
+        self.addDockWidget(right, p["register"])
+        self.tabifyDockWidget(p["register"], p["reply"])
+        self.tabifyDockWidget(p["reply"], p["review"])
+        self.addDockWidget(bottom, p["alerts"])
+        self.resizeDocks([p["list"], p["register"]], [560, 460], Qt.Orientation.Horizontal)
+        self.resizeDocks([p["alerts"]], [140], Qt.Orientation.Vertical)
+        if self.actor.role not in (Role.SUPERVISOR, Role.MANAGER):
+            p["review"].hide()
+        first = p["register"] if self.actor.role is Role.FRONT_DESK else p["reply"]
+        first.raise_()
+
+    def _settings_key(self) -> str:
+        return f"layout/{self.actor.username}"
+
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry = settings.value(f"{self._settings_key()}/geometry")
+        state = settings.value(f"{self._settings_key()}/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue(f"{self._settings_key()}/geometry", self.saveGeometry())
+        settings.setValue(f"{self._settings_key()}/state", self.saveState(LAYOUT_VERSION))
+        settings.sync()
+
+    @Slot()
+    def on_reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+
+    # --- menus and status bar -----------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
 
     def _build_menus(self) -> None:
-        self.file_menu = self.menuBar().addMenu("")
-        self.refresh_action = QAction(self, shortcut=QKeySequence("F5"))
-        self.refresh_action.triggered.connect(self.on_refresh)
-        self.quit_action = QAction(self, shortcut=QKeySequence("Ctrl+Q"))
-        self.quit_action.triggered.connect(self.close)
-        self.file_menu.addAction(self.refresh_action)
-        self.file_menu.addSeparator()
-        self.file_menu.addAction(self.quit_action)
-        self.help_menu = self.menuBar().addMenu("")
-        self.about_action = QAction(self)
-        self.about_action.triggered.connect(self.on_about)
-        self.help_menu.addAction(self.about_action)
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("")
+        self.act_new = self._action(self.menu_file, "", self.on_new_registration, "Ctrl+N")
+        self.act_refresh = self._action(self.menu_file, "", self.on_refresh, QKeySequence.StandardKey.Refresh)
+        self.menu_file.addSeparator()
+        self.act_quit = self._action(self.menu_file, "", self.close, QKeySequence.StandardKey.Quit)
+        self.menu_case = bar.addMenu("")
+        self.act_find = self._action(self.menu_case, "", self.on_find, "Ctrl+F")
+        self.act_list = self._action(self.menu_case, "", lambda: self.panels["list"].reveal(), "Ctrl+1")
+        self.act_detail = self._action(self.menu_case, "", self.detail.setFocus, "Ctrl+2")
+        self.act_reply = self._action(self.menu_case, "", lambda: self.panels["reply"].reveal(), "Ctrl+R")
+        self.act_alerts = self._action(self.menu_case, "", lambda: self.panels["alerts"].reveal(), "Ctrl+3")
+        self.menu_view = bar.addMenu("")
+        for panel in self.panels.values():
+            self.menu_view.addAction(panel.toggleViewAction())
+        self.menu_view.addSeparator()
+        self.act_reset = self._action(self.menu_view, "", self.on_reset_layout)
+        self.menu_help = bar.addMenu("")
+        self.act_about = self._action(
+            self.menu_help, "", self.on_about, QKeySequence.StandardKey.HelpContents
+        )
+
+    def _build_status_bar(self) -> None:
+        self._status_user, self._status_db = QLabel(), QLabel()
+        self._status_sync, self._status_alerts = QLabel(), QLabel()
+        for label in (self._status_alerts, self._status_user, self._status_sync, self._status_db):
+            self.statusBar().addPermanentWidget(label)
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("客诉台 Kesu Desk"))
-        self.file_menu.setTitle(_("文件"))
-        self.refresh_action.setText(_("刷新"))
-        self.quit_action.setText(_("退出"))
-        self.help_menu.setTitle(_("帮助"))
-        self.about_action.setText(_("关于"))
-        self.search.setPlaceholderText(_("搜索客户、描述、诉求或案件编号（回车）"))
-        self.user_label.setText(
-            _("用户：{name}（{role}）").format(name=self.actor.display_name, role=Role(self.actor.role).label)
+        self.menu_file.setTitle(_("文件(&F)"))
+        self.act_new.setText(_("新登记(&N)"))
+        self.act_refresh.setText(_("刷新(&R)"))
+        self.act_quit.setText(_("退出(&Q)"))
+        self.menu_case.setTitle(_("案件(&C)"))
+        self.act_find.setText(_("查找案件…"))
+        self.act_list.setText(_("转到案件列表"))
+        self.act_detail.setText(_("转到案件详情"))
+        self.act_reply.setText(_("撰写回复"))
+        self.act_alerts.setText(_("转到提醒"))
+        self.menu_view.setTitle(_("视图(&V)"))
+        self.act_reset.setText(_("重置布局"))
+        self.menu_help.setTitle(_("帮助(&H)"))
+        self.act_about.setText(_("关于客诉台"))
+        for key, title in (
+            ("list", _("案件列表")),
+            ("register", _("登记")),
+            ("reply", _("回复")),
+            ("review", _("回复审批")),
+            ("alerts", _("提醒")),
+        ):
+            self.panels[key].setWindowTitle(title)
+        a = self.actor
+        self._status_user.setText(_("用户：{name}（{role}）").format(name=a.display_name, role=a.role.label))
+        self._status_db.setText(
+            _("网点：{office}  数据库：{kind}").format(
+                office=a.office_code, kind=_DB_KINDS.get(self.desk.db.kind, self.desk.db.kind)
+            )
         )
-        self.office_label.setText(_("网点：{code}").format(code=self.actor.office_code))
-        kind = self.desk.db.kind
-        self.db_label.setText(_("数据库：{kind}").format(kind=_DB_KINDS.get(kind, kind)))
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
+        self._status_sync.setText(_("同步：未启用"))
+        for view in (self.case_list, self.registration, self.reply, self.review, self.alerts, self.detail):
+            view.retranslate_ui()
+
+    # --- wiring -------------------------------------------------------------------------------------
+    def _wire(self) -> None:
+        self.case_list.sig_case_activated.connect(self.open_case)
+        self.case_list.sig_page_loaded.connect(self.on_page_loaded)
+        self.alerts.sig_case_activated.connect(self.open_case)
+        self.alerts.sig_count_changed.connect(self.on_alert_count)
+        self.registration.sig_registered.connect(self.open_case)
+        self.detail.sig_case_loaded.connect(self.on_detail_loaded)
+
+    @Slot(str)
+    def open_case(self, case_no: str) -> None:
+        self.detail.show_case(case_no)
+        self.reply.set_case(case_no)
+
+    @Slot(int)
+    def on_page_loaded(self, rows: int) -> None:
+        if not self._first_page:
+            return
+        self._first_page = False
+        newest = self.case_list.first_case_no() if rows else None
+        if newest:
+            self.open_case(newest)
+        else:
+            self.sig_cases_loaded.emit(0)
+
+    @Slot(str)
+    def on_detail_loaded(self, _case_no: str) -> None:
+        QTimer.singleShot(0, lambda: self.sig_cases_loaded.emit(self.case_list.loaded_rows()))
+
+    @Slot(int)
+    def on_alert_count(self, count: int) -> None:
+        self._status_alerts.setText(_("提醒：{n}").format(n=count))
+
+    @Slot()
+    def on_new_registration(self) -> None:
+        self.panels["register"].reveal()
+
+    @Slot()
+    def on_find(self) -> None:
+        self.panels["list"].reveal()
+        self.case_list.focus_search()
 
     @Slot()
     def on_refresh(self) -> None:
-        desk, actor, search = self.desk, self.actor, self.search.text().strip()
-        self.statusBar().showMessage(_("正在加载…"))
-        tasks.run(lambda: _load_cases(desk, actor, search), on_result=self.on_cases_loaded,
-                  on_error=self.on_load_failed, context=self)
-
-    @Slot(list)
-    def on_cases_changed(self, _ids: list) -> None:
-        self.on_refresh()
-
-    def on_cases_loaded(self, loaded: Loaded) -> None:
-        names, rows = loaded
-        self.model.set_rows(rows, names)
-        self.statusBar().clearMessage()
-        self.count_label.setText(_("共 {n} 件").format(n=len(rows)))
-        self.sig_cases_loaded.emit(len(rows))
-
-    def on_load_failed(self, exc: BaseException) -> None:
-        message = str(exc) if isinstance(exc, KesuError) else _("案件列表加载失败")
-        self.statusBar().showMessage(message)
-        if not isinstance(exc, KesuError):
-            tasks.unexpected(exc)
-        self.sig_load_failed.emit(message)
-
-    @Slot(QModelIndex)
-    def on_row_double_clicked(self, index: QModelIndex) -> None:
-        desk, actor, case_no = self.desk, self.actor, self.model.row_at(index.row()).case_no
-        tasks.run(lambda: services.get_case(desk, actor, case_no), on_result=self.on_case_loaded,
-                  on_error=self.on_case_failed, context=self)
-
-    def on_case_loaded(self, case: CaseView) -> None:
-        dialog = QDialog(self, windowTitle=case.case_no)
-        text = QPlainTextEdit(case_text(case, self.model.category_names), readOnly=True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("关闭"))
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(text)
-        layout.addWidget(buttons)
-        dialog.resize(640, 420)
-        dialog.open()
-
-    def on_case_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, KesuError):
-            QMessageBox.warning(self, _("无法打开案件"), str(exc))
-        else:
-            tasks.unexpected(exc)
+        self.case_list.refresh()
+        self.alerts.refresh()
 
     @Slot()
     def on_about(self) -> None:
-        text = _("客诉台 Kesu Desk {version}\n面向服务窗口的客户投诉处理系统。").format(version=__version__)
-        credits = _("界面字体：文泉驿微米黑（Apache 2.0）")
-        QMessageBox.about(self, _("关于客诉台"), f"{text}\n\n{credits}")
+        QMessageBox.about(
+            self,
+            _("关于客诉台"),
+            _("客诉台 Kesu Desk {version}\n面向服务柜台的客户投诉处理系统。").format(version=__version__),
+        )

@@ -14,13 +14,25 @@ Why it is built this way:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    QEvent,
+    QObject,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -47,9 +59,9 @@ from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseView
 from kesu_desktop.ui import tasks
-from kesu_desktop.ui.case_list_model import DISPLAY_TZ, local_time
 from kesu_desktop.ui.drafts import Draft, DraftStore
 from kesu_desktop.ui.first_run import error_label, show_error
+from kesu_desktop.ui.formatting import DISPLAY_TZ, local_time
 from kesu_desktop.ui.phone_history import (
     CustomerHistoryPanel,
     CustomerLookup,
@@ -140,6 +152,24 @@ def upload_files(desk: services.Desk, actor: services.Actor, case_no: str, files
         except KesuError as exc:
             failures.append((name, str(exc)))
     return failures
+
+
+class CtrlReturnFilter(QObject):
+    """Catches Ctrl+Return/Ctrl+Enter in a line edit (which would swallow it) and saves instead."""
+
+    def __init__(self, save: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._save = save
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            key_event = cast(QKeyEvent, event)
+            if key_event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+                key_event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            ):
+                self._save()
+                return True
+        return super().eventFilter(watched, event)
 
 
 class RegistrationForm(QWidget):
@@ -350,6 +380,11 @@ class RegistrationForm(QWidget):
         self.restore_button.clicked.connect(self.on_restore_draft)
         self.discard_button.clicked.connect(self.on_discard_draft)
         self.banner_close.clicked.connect(self.banner.hide)
+        # A line edit takes Ctrl+Return for itself (returnPressed) before any shortcut sees it.
+        self._ctrl_return = CtrlReturnFilter(self.on_save, self)
+        for edit in self.edits.values():
+            edit.installEventFilter(self._ctrl_return)
+            edit.returnPressed.connect(self.focusNextChild)  # plain Return moves on, as on paper
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

@@ -21,18 +21,39 @@ from kesu_desktop.ui import tasks
 ADMIN_PASSWORD = "admin-pass-1"
 CLERK_PASSWORD = "lily-pass-12"
 COMPLAINTS = (
-    {"customer_name": "张三", "phone": "13800138000", "channel": "counter",
-     "description": "冰箱不制冷，要求退款", "category": "product_quality"},
-    {"customer_name": "李四", "phone": "13900139000", "channel": "phone",
-     "description": "快递延误三天仍未送达", "category": "logistics"},
-    {"customer_name": "王五", "phone": "13700137000", "channel": "online",
-     "description": "话费被多扣了二十元", "category": "billing_dispute"},
+    {
+        "customer_name": "张三",
+        "phone": "13800138000",
+        "channel": "counter",
+        "description": "冰箱不制冷，要求退款",
+        "category": "product_quality",
+    },
+    {
+        "customer_name": "李四",
+        "phone": "13900139000",
+        "channel": "phone",
+        "description": "快递延误三天仍未送达",
+        "category": "logistics",
+    },
+    {
+        "customer_name": "王五",
+        "phone": "13700137000",
+        "channel": "online",
+        "description": "话费被多扣了二十元",
+        "category": "billing_dispute",
+    },
 )
 
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Node id, logs and the default database go to the test's folder, never the user's."""
+    """Node id, logs, layouts and the default database go to the test's folder, never the user's."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+
+    QCoreApplication.setOrganizationName("KesuTest")
+    QCoreApplication.setApplicationName("kesu-desk-test")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setenv("KESU_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("KESU_DATABASE_URL", raising=False)
     monkeypatch.delenv("KESU_PASSWORD", raising=False)
@@ -60,8 +81,9 @@ def seeded_desk(fresh_desk: services.Desk) -> services.Desk:
         fresh_desk, office_code="BJ01", office_name="北京总部", admin="admin", password=ADMIN_PASSWORD
     )
     admin = services.login(fresh_desk, "admin", ADMIN_PASSWORD)
-    services.add_user(fresh_desk, admin, username="lily", password=CLERK_PASSWORD, role=Role.FRONT_DESK,
-                      display_name="王丽")
+    services.add_user(
+        fresh_desk, admin, username="lily", password=CLERK_PASSWORD, role=Role.FRONT_DESK, display_name="王丽"
+    )
     return fresh_desk
 
 
