@@ -9,6 +9,7 @@ and reported the same way. ``--screenshot DIR`` runs the same path without any d
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -163,6 +164,20 @@ def _screenshot(window: MainWindow, directory: Path) -> Path:
     return target
 
 
+def _collect_on_gui_thread(app: QApplication) -> None:
+    """Run Python's cycle collector only on the GUI thread.
+
+    Left automatic, it can start on a worker thread (the task worker, the deadline watcher) and destroy
+    Qt objects there, which deadlocks or crashes; collecting from a GUI-thread timer avoids that.
+    """
+    gc.disable()
+    timer = QTimer(app)
+    timer.setInterval(10_000)
+    timer.timeout.connect(gc.collect)
+    timer.start()
+    app.aboutToQuit.connect(gc.enable)
+
+
 def _run(opts: Options) -> int:
     app = QApplication.instance() or QApplication(["kesu-desk", *opts.qt_args])
     assert isinstance(app, QApplication)
@@ -170,6 +185,7 @@ def _run(opts: Options) -> int:
     app.setApplicationName(paths.APP_NAME)
     app.setApplicationDisplayName(_("客诉台 Kesu Desk"))
     register_bundled_font(app)
+    _collect_on_gui_thread(app)
     _install_qt_translations(app)
     desk = tasks.wait(lambda: services.Desk.open(opts.db_url))
     try:

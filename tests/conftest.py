@@ -99,6 +99,8 @@ _CASE_TABLES = ", ".join(
         "case_events",
         "attachments",
         "replies",
+        "alerts",
+        "case_watch",
         "cases",
         "case_serials",
         "settings",

@@ -222,3 +222,34 @@ def cmd_admin_calendar(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """One tick of the deadline watcher, for a server's scheduler or a script (the desktop runs its own)."""
+    from kesu_desktop.alerts import watcher
+
+    desk = open_desk(args)
+    sign_in(desk, args)
+    result = watcher.tick(desk)
+    if args.json:
+        print_json(
+            {
+                "examined": result.examined,
+                "escalated": result.escalated,
+                "new_alerts": [
+                    {
+                        "case_no": a.case_no,
+                        "deadline": a.deadline,
+                        "state": a.state,
+                        "due_at": a.due_at.isoformat(),
+                        "message": a.message,
+                    }
+                    for a in result.new_alerts
+                ],
+            }
+        )
+    else:
+        for alert in result.new_alerts:
+            print(alert.message)
+        print(_("检查了 {n} 件案件，新提醒 {m} 条").format(n=result.examined, m=len(result.new_alerts)))
+    return 0

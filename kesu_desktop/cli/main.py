@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("due", commands.cmd_due, _("即将到期或已超时的事项"))
     p.add_argument("--at", metavar="ISO_TIME")
 
+    add("watch", commands.cmd_watch, _("执行一次截止时间检查：生成提醒、按规则自动升级"))
+
     p = add("act", commands.cmd_act, _("对案件执行流程操作（参数为一个 JSON 对象）"))
     p.add_argument("case_no", metavar="CASE_NO")
     p.add_argument("action", metavar="ACTION")

@@ -141,6 +141,8 @@ class Action(StrEnum):
     CLOSE = "close"
     ESCALATE = "escalate"
     REOPEN = "reopen"
+    HOLD = "hold"
+    RESUME = "resume"
 
     @property
     def label(self) -> str:
@@ -159,4 +161,6 @@ class Action(StrEnum):
             Action.CLOSE: _("归档"),
             Action.ESCALATE: _("升级"),
             Action.REOPEN: _("重新打开"),
+            Action.HOLD: _("挂起"),
+            Action.RESUME: _("恢复处理"),
         }[self]

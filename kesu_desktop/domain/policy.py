@@ -48,6 +48,15 @@ class Policy:
     mass_complaint_days: int = 7
     manager_approval_cost: Decimal = Decimal("5000")
     low_score_threshold: int = 3
+    low_score_callback_within: Span = Span(1, WD)
+    due_soon_share: float = 0.2
+    due_soon_minutes: int = 30
+    watch_interval_seconds: int = 30
+    #: Automatic rules, each switchable by an administrator.
+    rule_overdue_escalation: bool = True
+    rule_mass_complaint: bool = True
+    rule_low_score_callback: bool = True
+    rule_monthly_report_reminder: bool = True
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     timezone: str = "Asia/Shanghai"
     use_statutory_holidays: bool = True
@@ -88,6 +97,11 @@ def _parse_value(key: str, raw: str, cls: type[Policy]) -> object:
         if raw.lower() not in ("true", "false", "1", "0"):
             raise ValueError(_("须为 true 或 false"))
         return raw.lower() in ("true", "1")
+    if isinstance(default, float):
+        share = float(raw)
+        if not 0 < share < 1:
+            raise ValueError(_("须为 0 到 1 之间的小数"))
+        return share
     if isinstance(default, int):
         value = int(raw)
         if value <= 0:

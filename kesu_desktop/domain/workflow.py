@@ -39,6 +39,8 @@ ALLOWED_FROM: dict[Action, frozenset[Status]] = {
     Action.CLOSE: frozenset({Status.INVALID, Status.CONFIRMED, Status.SURVEYED}),
     Action.ESCALATE: _OPEN,
     Action.REOPEN: frozenset({Status.CLOSED}),
+    Action.HOLD: frozenset({Status.ASSIGNED, Status.PLAN_PROPOSED, Status.IN_PROGRESS, Status.ESCALATED}),
+    Action.RESUME: frozenset({Status.ASSIGNED, Status.PLAN_PROPOSED, Status.IN_PROGRESS, Status.ESCALATED}),
 }
 
 _STAFF = frozenset({Role.FRONT_DESK, Role.SPECIALIST, Role.SUPERVISOR, Role.MANAGER})
@@ -61,6 +63,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.CLOSE: frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.MANAGER}),
     Action.ESCALATE: _STAFF | {Role.DEPARTMENT},
     Action.REOPEN: _LEADS,
+    Action.HOLD: _HANDLERS,
+    Action.RESUME: _HANDLERS,
 }
 
 REGISTER_ROLES = frozenset({Role.FRONT_DESK, Role.SPECIALIST, Role.SUPERVISOR, Role.MANAGER})
@@ -74,6 +78,7 @@ class CaseFacts:
     severity: Severity
     department_code: str | None
     plan_needs_manager: bool = False
+    on_hold: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,10 @@ def check(action: Action, case: CaseFacts, actor: ActorFacts) -> None:
         raise NotAllowed(_("责任部门只能处理分派给本部门的案件"))
     if action is Action.CLOSE and actor.role is Role.SPECIALIST and case.severity.rank >= Severity.MAJOR.rank:
         raise NotAllowed(_("重大或严重投诉须由主管或经理归档"))
+    if action is Action.HOLD and case.on_hold:
+        raise NotAllowed(_("案件已挂起"))
+    if action is Action.RESUME and not case.on_hold:
+        raise NotAllowed(_("案件未挂起，无需恢复"))
     if action is Action.APPROVE_PLAN and case.plan_needs_manager and actor.role is not Role.MANAGER:
         raise NotAllowed(_("该方案费用较高或跨部门，须由经理审批"))
 

@@ -6,6 +6,13 @@ Importing this package needs no display: nothing here imports Qt.
 from kesu_desktop.services.actions import act, parse_action
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin import set_calendar_day, set_setting, settings
+from kesu_desktop.services.alerts import (
+    AlertView,
+    acknowledge_alert,
+    alerts_for,
+    snooze_alert,
+    watch_interval_seconds,
+)
 from kesu_desktop.services.attachments import (
     AttachmentView,
     add_attachment,
@@ -38,6 +45,7 @@ from kesu_desktop.services.views import CaseRow, CaseView, DueItem, EventView
 
 __all__ = [
     "Actor",
+    "AlertView",
     "AttachmentView",
     "CaseFilter",
     "CaseRow",
@@ -51,9 +59,11 @@ __all__ = [
     "ReplyView",
     "Suggestion",
     "SystemClock",
+    "acknowledge_alert",
     "act",
     "add_attachment",
     "add_user",
+    "alerts_for",
     "attachment_data",
     "categories",
     "compose_reply",
@@ -81,6 +91,8 @@ __all__ = [
     "set_reply_template",
     "set_setting",
     "settings",
+    "snooze_alert",
     "submit_reply",
     "suggest",
+    "watch_interval_seconds",
 ]

@@ -249,13 +249,20 @@ def _survey(c: Ctx, r: FieldReader) -> Step:
     scores = {name: r.score(name) for name in ("efficiency", "attitude", "solution")}
     comment = r.text("comment", max_len=2000)
     r.finish()
-    low = any(v is not None and v <= c.office.policy.low_score_threshold for v in scores.values())
-    changes = {
+    policy = c.office.policy
+    low = any(v is not None and v <= policy.low_score_threshold for v in scores.values())
+    changes: dict[str, Any] = {
         "status": c.target(Action.SURVEY),
         "survey_by": None,
         **{f"survey_{k}": v for k, v in scores.items()},
     }
-    return Step("surveyed", changes, {**scores, "comment": comment, "needs_callback": low})
+    info: dict[str, Any] = {**scores, "comment": comment, "needs_callback": low}
+    if low and policy.rule_low_score_callback:
+        # DOMAIN.md: any score ≤ 3 → a supervisor calls the customer back and records cause and improvement.
+        changes["callback_by"] = c.office.calendar.add(c.now, policy.low_score_callback_within)
+        info["callback_for"] = "supervisor"
+        info["rule"] = "low_score_callback"
+    return Step("surveyed", changes, info)
 
 
 def _close(c: Ctx, r: FieldReader) -> Step:
@@ -301,6 +308,33 @@ def _reopen(c: Ctx, r: FieldReader) -> Step:
     return Step("reopened", changes, {"reason": reason})
 
 
+def _hold(c: Ctx, r: FieldReader) -> Step:
+    reason = r.text("reason", required=True, max_len=2000)
+    r.finish()
+    return Step("put_on_hold", {"held_at": c.now}, {"reason": reason})
+
+
+def _resume(c: Ctx, r: FieldReader) -> Step:
+    """The resolution clock continues where it stopped: the working time left at the hold is kept."""
+    note = r.text("note", max_len=2000)
+    r.finish()
+    held_at, resolve_by = c.case.held_at, c.case.resolve_by
+    changes: dict[str, Any] = {"held_at": None}
+    paused = c.now - held_at if held_at else None
+    if held_at and resolve_by:
+        calendar = c.office.calendar
+        if Priority(c.case.priority) is Priority.P0:  # P0 counts clock hours
+            changes["resolve_by"] = resolve_by + (c.now - held_at)
+        else:
+            left = calendar.working_time_between(held_at, resolve_by)
+            changes["resolve_by"] = calendar.add_working_time(c.now, left) if left else c.now
+    return Step(
+        "resumed",
+        changes,
+        {"note": note, "paused_minutes": int(paused.total_seconds() // 60) if paused else 0},
+    )
+
+
 HANDLERS: dict[Action, Callable[[Ctx, FieldReader], Step]] = {
     Action.VERIFY: _verify,
     Action.CLASSIFY: _classify,
@@ -316,6 +350,8 @@ HANDLERS: dict[Action, Callable[[Ctx, FieldReader], Step]] = {
     Action.CLOSE: _close,
     Action.ESCALATE: _escalate,
     Action.REOPEN: _reopen,
+    Action.HOLD: _hold,
+    Action.RESUME: _resume,
 }
 
 
@@ -341,7 +377,7 @@ def act(
         ctx = Ctx(session, desk, actor, case, office_rules(session, case.office_code), desk.clock.now())
         step = HANDLERS[action](ctx, reader)
         before = search.case_texts(case)
-        record(session, desk, case, actor, step.kind, step.changes, step.info)
+        record(session, desk, case, actor, step.kind, step.changes, step.info, policy=ctx.office.policy)
         if search.case_texts(case) != before:
             search.index_case(session, case, before)
         case_no = case.case_no

@@ -3,7 +3,7 @@
 Why a hand-written generator rather than a faker library: the text has to look like what a counter in
 mainland China actually hears (surnames in their real frequency order, mobile prefixes that validate,
 per-category wording with products, shops, amounts and dates), it must be reproducible so a benchmark
-run can be repeated, and it must be cheap enough to make a million complaints in well under a minute.
+run can be repeated, and it must be cheap next to writing the cases (a small share of a seeding run).
 
 Nothing here touches the database or the rules: ``demo.py`` turns these plain records into cases and
 events with the real domain rules.
@@ -38,9 +38,43 @@ _GIVEN = (
 
 #: Mainland mobile prefixes that phonenumbers accepts as valid for region CN (checked by a test).
 MOBILE_PREFIXES = (
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "147", "150", "151", "152", "153", "155",
-    "156", "157", "158", "159", "166", "173", "175", "176", "177", "178", "180", "181", "182", "183", "184",
-    "185", "186", "187", "188", "189", "198", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "147",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "173",
+    "175",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "184",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "198",
+    "199",
 )
 MEMBER_LEVELS = ("普通会员", "银卡会员", "金卡会员", "钻石会员")
 _MAIL_DOMAINS = ("qq.com", "163.com", "126.com", "sina.com", "foxmail.com", "outlook.com")
@@ -71,19 +105,34 @@ _VOCAB: dict[str, tuple[str, ...]] = {
     "amount": ("39", "68", "128", "199", "299", "458", "899", "1299", "2680", "3999", "5499"),
     "staff": ("营业员", "收银员", "客服专员", "店长", "导购", "安装师傅", "热线坐席", "维修师傅"),
     "behavior": (
-        "态度冷漠、爱答不理", "说话很冲，还当众嘲讽顾客", "互相推诿，谁也不肯办",
-        "不耐烦地让我自己去看说明书", "说“这不是我的工作范畴”", "一直低头玩手机不理人",
-        "说“我们有规定”就不再解释", "答应回电却再也没有消息",
+        "态度冷漠、爱答不理",
+        "说话很冲，还当众嘲讽顾客",
+        "互相推诿，谁也不肯办",
+        "不耐烦地让我自己去看说明书",
+        "说“这不是我的工作范畴”",
+        "一直低头玩手机不理人",
+        "说“我们有规定”就不再解释",
+        "答应回电却再也没有消息",
     ),
     "courier": ("顺丰", "中通", "圆通", "韵达", "申通", "京东物流", "极兔", "EMS"),
     "problem": (
-        "超过{n}天仍未送达", "送到时外箱严重破损", "未经同意就放进了快递柜", "签收后发现少了一件",
-        "物流信息{n}天没有更新", "快递员没有送货上门就显示已签收", "被通知丢件却一直没有赔偿",
+        "超过{n}天仍未送达",
+        "送到时外箱严重破损",
+        "未经同意就放进了快递柜",
+        "签收后发现少了一件",
+        "物流信息{n}天没有更新",
+        "快递员没有送货上门就显示已签收",
+        "被通知丢件却一直没有赔偿",
     ),
     "app": ("手机App", "网上营业厅", "微信小程序", "自助终端", "官网商城"),
     "sysfault": (
-        "支付成功但订单显示未支付", "登录时一直提示系统繁忙", "优惠券无法使用", "同一笔订单被重复扣款",
-        "页面频繁闪退", "收不到短信验证码", "提交退货申请时报错",
+        "支付成功但订单显示未支付",
+        "登录时一直提示系统繁忙",
+        "优惠券无法使用",
+        "同一笔订单被重复扣款",
+        "页面频繁闪退",
+        "收不到短信验证码",
+        "提交退货申请时报错",
     ),
     "fee": ("流量包费用", "会员自动续费", "增值业务费", "国际漫游费", "滞纳金", "安装调试费", "设备租赁费"),
     "netfault": ("经常断线", "网速远低于签约的{speed}M", "晚上高峰期几乎无法上网", "光猫指示灯一直闪红灯"),
@@ -91,15 +140,26 @@ _VOCAB: dict[str, tuple[str, ...]] = {
     "place": ("小区地下车库", "办公室", "地铁站", "家里卧室", "老家村里", "商场里"),
     "biz": ("套餐变更", "过户手续", "销户", "发票开具", "退订业务", "补办会员卡", "实名认证"),
     "bizproblem": (
-        "排队等了{hours}个小时", "被告知材料不全，却没有一次性告知需要哪些材料", "办理后系统一直没有生效",
+        "排队等了{hours}个小时",
+        "被告知材料不全，却没有一次性告知需要哪些材料",
+        "办理后系统一直没有生效",
         "工作人员操作失误导致重复办理",
     ),
     "vas": ("彩铃业务", "视频会员", "云盘扩容", "游戏包月", "手机阅读包", "来电提醒"),
     "promo": (
-        "全场五折", "买一送一", "赠送价值{amount}元的礼品", "免费上门安装", "30天无理由退货", "以旧换新补贴",
+        "全场五折",
+        "买一送一",
+        "赠送价值{amount}元的礼品",
+        "免费上门安装",
+        "30天无理由退货",
+        "以旧换新补贴",
     ),
     "reality": (
-        "结算时并不享受优惠", "赠品一直没有发放", "另外收取了安装费", "退货时被拒绝", "补贴被各种理由扣掉",
+        "结算时并不享受优惠",
+        "赠品一直没有发放",
+        "另外收取了安装费",
+        "退货时被拒绝",
+        "补贴被各种理由扣掉",
     ),
     "hours": ("1", "2", "3"),
     "days": ("3", "5", "7"),
@@ -109,13 +169,35 @@ _VOCAB: dict[str, tuple[str, ...]] = {
 _CATEGORY_VOCAB: dict[str, dict[str, tuple[str, ...]]] = {
     "product_quality": {
         "product": (
-            "冰箱", "洗衣机", "空调", "电视机", "手机", "笔记本电脑", "扫地机器人", "电饭煲", "热水器",
-            "空气净化器", "吸尘器", "微波炉", "蓝牙耳机", "智能手表", "净水器", "油烟机",
+            "冰箱",
+            "洗衣机",
+            "空调",
+            "电视机",
+            "手机",
+            "笔记本电脑",
+            "扫地机器人",
+            "电饭煲",
+            "热水器",
+            "空气净化器",
+            "吸尘器",
+            "微波炉",
+            "蓝牙耳机",
+            "智能手表",
+            "净水器",
+            "油烟机",
         ),
     },
     "after_sales": {
         "product": (
-            "冰箱", "洗衣机", "空调", "电视机", "热水器", "扫地机器人", "油烟机", "净水器", "笔记本电脑",
+            "冰箱",
+            "洗衣机",
+            "空调",
+            "电视机",
+            "热水器",
+            "扫地机器人",
+            "油烟机",
+            "净水器",
+            "笔记本电脑",
         ),
         "amount": ("30", "50", "80", "100", "120", "150", "200"),
     },
@@ -222,10 +304,14 @@ _URGENT_TEMPLATES = (
 )
 
 _EXTRAS = (
-    "已保留购物小票和照片作为凭证。", "这已经是第二次出现同样的问题了。",
-    "客服一直让我等通知，没有任何进展。", "希望贵公司重视，尽快给我一个答复。",
-    "如果不能妥善解决，我会向消费者协会投诉。", "我是老顾客了，这次的经历非常失望。",
-    "请在{days}个工作日内回复处理结果。", "家里老人急需使用，请尽快。",
+    "已保留购物小票和照片作为凭证。",
+    "这已经是第二次出现同样的问题了。",
+    "客服一直让我等通知，没有任何进展。",
+    "希望贵公司重视，尽快给我一个答复。",
+    "如果不能妥善解决，我会向消费者协会投诉。",
+    "我是老顾客了，这次的经历非常失望。",
+    "请在{days}个工作日内回复处理结果。",
+    "家里老人急需使用，请尽快。",
 )
 
 _DEMANDS: dict[str, tuple[str, ...]] = {
@@ -243,9 +329,15 @@ _DEMANDS: dict[str, tuple[str, ...]] = {
 }
 
 _RESULTS = (
-    "已为客户办理全额退款{amount}元", "已安排上门更换{product}", "已向客户当面道歉并对员工进行培训",
-    "已补发商品并补偿运费", "已退还多收费用{amount}元", "已完成维修并延长保修一年", "已按宣传兑现优惠",
-    "已修复系统故障并补偿差价", "已退订相关业务并退还费用",
+    "已为客户办理全额退款{amount}元",
+    "已安排上门更换{product}",
+    "已向客户当面道歉并对员工进行培训",
+    "已补发商品并补偿运费",
+    "已退还多收费用{amount}元",
+    "已完成维修并延长保修一年",
+    "已按宣传兑现优惠",
+    "已修复系统故障并补偿差价",
+    "已退订相关业务并退还费用",
 )
 _COMPENSATIONS = ("赠送50元优惠券", "补偿积分500分", "赠送一个月会员", "减免当月费用")
 _OPINIONS = ("客户表示满意", "客户接受处理结果", "客户认可处理方案，希望以后不再发生")
@@ -267,7 +359,6 @@ _CHANNEL_WEIGHTS = (40, 20, 20, 10, 7, 3)
 SEARCH_SAMPLES = {"surname": "张", "word": "退款", "phrase": "扫地机器人"}
 
 MIN_DESCRIPTION, MAX_DESCRIPTION = 30, 200
-
 
 
 class _Weighted:
@@ -403,8 +494,15 @@ def _customer(rng: random.Random, recent: deque[_Customer], categories: _Weighte
     if recent and rng.random() < 0.07:
         earlier = recent[-1 - int(rng.random() ** 2 * len(recent))]
         category = earlier.category if rng.random() < 0.7 else categories.pick(rng)
-        return _Customer(earlier.name, earlier.phone, earlier.email, earlier.address, earlier.account_no,
-                         earlier.member_level, category)
+        return _Customer(
+            earlier.name,
+            earlier.phone,
+            earlier.email,
+            earlier.address,
+            earlier.account_no,
+            earlier.member_level,
+            category,
+        )
     surname: str = _SURNAME.pick(rng)
     if rng.random() < 0.08:
         name = surname + _pick(rng, ("先生", "女士"))
@@ -415,8 +513,10 @@ def _customer(rng: random.Random, recent: deque[_Customer], categories: _Weighte
     address = None
     if rng.random() < 0.15:
         city = _pick(rng, _CITY_NAMES)
-        address = (f"{city}市{_pick(rng, CITIES[city])}区{_pick(rng, _ROADS)}路{rng.randrange(1, 300)}号"
-                   f"{rng.randrange(1, 30)}栋{rng.randrange(1, 30)}0{rng.randrange(1, 6)}室")
+        address = (
+            f"{city}市{_pick(rng, CITIES[city])}区{_pick(rng, _ROADS)}路{rng.randrange(1, 300)}号"
+            f"{rng.randrange(1, 30)}栋{rng.randrange(1, 30)}0{rng.randrange(1, 6)}室"
+        )
     account_no = member_level = None
     if rng.random() < 0.4:
         account_no = f"M{rng.randrange(10**10):010d}"
@@ -449,11 +549,15 @@ def _complaint(
     occurred = _occurred_at(rng, created)
     city = _pick(rng, _CITY_NAMES)
     district = _pick(rng, CITIES[city])
-    store = (f"{city}{district}{_pick(rng, _MALLS)}店" if rng.random() < 0.75 else f"{city}{district}营业厅")
+    store = f"{city}{district}{_pick(rng, _MALLS)}店" if rng.random() < 0.75 else f"{city}{district}营业厅"
     local = occurred.astimezone(tz)
     product = _pick(rng, _CATEGORY_VOCAB[category]["product"])
-    known = {"date": f"{local.month}月{local.day}日", "store": store, "product": product,
-             "fault": _pick(rng, _FAULTS.get(product, _DEFAULT_FAULTS))}
+    known = {
+        "date": f"{local.month}月{local.day}日",
+        "store": store,
+        "product": product,
+        "fault": _pick(rng, _FAULTS.get(product, _DEFAULT_FAULTS)),
+    }
     urgent = category in ("product_quality", "after_sales") and rng.random() < 0.06
     template = _pick(rng, _URGENT_TEMPLATES if urgent else _TEMPLATES[category])
     description = _fill(rng, template, known, category)
@@ -465,16 +569,27 @@ def _complaint(
         description += _fill(rng, _EXTRAS[len(description) % len(_EXTRAS)], known, category)
     in_store = "store" in _slots(template) or category in ("service_attitude", "business_handling")
     r = rng.random()
-    severity = (Severity.MINOR if r < 0.12 else None if r < 0.96 else Severity.MAJOR if r < 0.99
-                else Severity.SERIOUS)
+    severity = (
+        Severity.MINOR if r < 0.12 else None if r < 0.96 else Severity.MAJOR if r < 0.99 else Severity.SERIOUS
+    )
     return DemoComplaint(
-        customer_name=who.name, phone=who.phone, channel=_CHANNEL.pick(rng),
-        category=category, description=description[:MAX_DESCRIPTION],
+        customer_name=who.name,
+        phone=who.phone,
+        channel=_CHANNEL.pick(rng),
+        category=category,
+        description=description[:MAX_DESCRIPTION],
         demand=_pick(rng, _DEMANDS[category]) if rng.random() < 0.92 else None,
-        product=known["product"], location=store if in_store else f"{city}{district}", occurred_at=occurred,
-        created_at=created, email=who.email, address=who.address, account_no=who.account_no,
-        member_level=who.member_level, severity=severity,
-        priority=Priority.P1 if rng.random() < 0.05 else None, urgent=urgent,
+        product=known["product"],
+        location=store if in_store else f"{city}{district}",
+        occurred_at=occurred,
+        created_at=created,
+        email=who.email,
+        address=who.address,
+        account_no=who.account_no,
+        member_level=who.member_level,
+        severity=severity,
+        priority=Priority.P1 if rng.random() < 0.05 else None,
+        urgent=urgent,
         steps=_steps(rng, created, now, known),
     )
 
@@ -492,8 +607,12 @@ def _occurred_at(rng: random.Random, created: datetime) -> datetime:
 
 #: (kind, shortest and longest gap after the previous step, in minutes)
 _GAPS = {
-    "verified": (5, 6 * 60), "assigned": (10, 24 * 60), "resolved": (120, 8 * 24 * 60),
-    "confirmed": (60, 3 * 24 * 60), "surveyed": (240, 4 * 24 * 60), "closed": (10, 2 * 24 * 60),
+    "verified": (5, 6 * 60),
+    "assigned": (10, 24 * 60),
+    "resolved": (120, 8 * 24 * 60),
+    "confirmed": (60, 3 * 24 * 60),
+    "surveyed": (240, 4 * 24 * 60),
+    "closed": (10, 2 * 24 * 60),
 }
 
 
@@ -545,4 +664,3 @@ def _details(rng: random.Random, kind: str, known: dict[str, str]) -> dict[str, 
         scores = {k: _SCORE.pick(rng) for k in ("efficiency", "attitude", "solution")}
         return {**scores, "comment": _pick(rng, _SURVEY_COMMENTS) if rng.random() < 0.5 else None}
     return {}
-

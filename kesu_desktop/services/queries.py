@@ -9,13 +9,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from kesu_desktop.domain import sla
 from kesu_desktop.domain.enums import Priority, Status
 from kesu_desktop.domain.errors import ValidationError
-from kesu_desktop.domain.sla import CaseClock, pending_deadlines, sla_state
+from kesu_desktop.domain.policy import Policy
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.unit import load_case, scope_filter
+from kesu_desktop.services.reference import office_rules
+from kesu_desktop.services.unit import case_clock, load_case, scope_filter
 from kesu_desktop.services.views import CaseRow, CaseView, DueItem
 from kesu_desktop.storage import eventlog, search
 from kesu_desktop.storage.models import Case, CaseLink
@@ -95,7 +97,7 @@ def list_cases(desk: Desk, actor: Actor, flt: CaseFilter) -> list[CaseRow]:
         if flt.overdue:
             query = query.where(Case.next_due_at < now)
         if flt.search:
-            condition = search.search_condition(desk.db.kind, flt.search)
+            condition = search.search_condition(session, flt.search)
             if condition is not None:
                 query = query.where(condition)
         if flt.after:
@@ -110,8 +112,8 @@ def due(
 ) -> list[DueItem]:
     """Deadlines that are due soon or overdue at ``at``, most pressing first.
 
-    Uses the indexed next-due column to skip cases that are far from due; a case's other deadlines are
-    then classified in Python by the same rule the GUI badge uses.
+    Uses the indexed next-due column to skip cases that are far from due; each case's deadlines are then
+    classified by the same rule the GUI badge and the watcher use (``sla.states``).
     """
     at = at or desk.clock.now()
     items: list[DueItem] = []
@@ -122,21 +124,18 @@ def due(
             ),
             actor,
         ).order_by(Case.next_due_at)
+        policies: dict[str, Policy] = {}
         for case in session.scalars(query):
-            clock = CaseClock(
-                status=Status(case.status),
-                created_at=case.created_at,
-                respond_by=case.respond_by,
-                responded_at=case.responded_at,
-                plan_by=case.plan_by,
-                resolve_by=case.resolve_by,
-                update_by=case.update_by,
-                survey_by=case.survey_by,
-                callback_by=case.callback_by,
+            policy = policies.get(case.office_code) or policies.setdefault(
+                case.office_code, office_rules(session, case.office_code).policy
             )
-            for name, due_at in pending_deadlines(clock).items():
-                state = sla_state(due_at, started_at=case.created_at, at=at)
-                if state.value != "ok":
-                    items.append(DueItem(case.case_no, name, due_at, state.value, case.priority, case.status))
+            lead = timedelta(minutes=policy.due_soon_minutes)
+            for st in sla.states(case_clock(case), at, policy.due_soon_share, lead):
+                if st.state is not sla.SlaState.OK:
+                    items.append(
+                        DueItem(
+                            case.case_no, st.deadline, st.due_at, st.state.value, case.priority, case.status
+                        )
+                    )
     order = {"overdue": 0, "due_soon": 1}
     return sorted(items, key=lambda i: (order[i.state], i.due_at, i.case_no))

@@ -104,6 +104,8 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
             session, reg.category, actor.office_code, now - timedelta(days=policy.mass_complaint_days)
         ),
     )
+    if not policy.rule_mass_complaint:
+        mass_group = []
     if mass_group:
         severity = Severity.MAJOR
     priority = rules.effective_priority(
@@ -151,7 +153,7 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
     case = Case(**fields, updated_at=now, last_hlc=desk.stamp())
     session.add(case)
     session.flush()
-    record(session, desk, case, actor, "registered", dict(fields), {"repeat_of": repeat_of})
+    record(session, desk, case, actor, "registered", dict(fields), {"repeat_of": repeat_of}, policy=policy)
     _link(session, case, repeat_of, "repeat")
     if mass_group:
         _raise_mass_group(session, desk, actor, case, mass_group, office)

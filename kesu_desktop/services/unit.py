@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from kesu_desktop.domain import sla
 from kesu_desktop.domain.enums import Role, Severity, Status
 from kesu_desktop.domain.errors import NotAllowed, NotFound
 from kesu_desktop.domain.ids import uuid7
-from kesu_desktop.domain.sla import CaseClock, next_due
+from kesu_desktop.domain.policy import Policy
+from kesu_desktop.domain.sla import CaseClock
 from kesu_desktop.domain.workflow import CaseFacts
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.reference import office_rules
 from kesu_desktop.storage import eventlog
-from kesu_desktop.storage.models import Case, CaseEvent
+from kesu_desktop.storage.models import Case, CaseEvent, CaseWatch
 
 _CLOCK_FIELDS = (
     "respond_by",
@@ -27,6 +31,8 @@ _CLOCK_FIELDS = (
     "update_by",
     "survey_by",
     "callback_by",
+    "held_at",
+    "confirmed_at",
 )
 
 
@@ -57,7 +63,30 @@ def facts(case: Case) -> CaseFacts:
         severity=Severity(case.severity),
         department_code=case.department_code,
         plan_needs_manager=case.plan_needs_manager,
+        on_hold=case.held_at is not None,
     )
+
+
+def case_clock(case: Case) -> CaseClock:
+    return _clock_after(case, {})
+
+
+def schedule_watch(
+    session: Session, case: Case, policy: Policy, at: datetime, *, alerted: bool = False
+) -> None:
+    """Tell the deadline watcher when to look at this case next (see sla.next_alert_at)."""
+    when = sla.next_alert_at(
+        case_clock(case),
+        at,
+        policy.due_soon_share,
+        timedelta(minutes=policy.due_soon_minutes),
+        alerted=alerted,
+    )
+    watch = session.get(CaseWatch, case.id)
+    if watch is None:
+        session.add(CaseWatch(case_id=case.id, next_alert_at=when))
+    else:
+        watch.next_alert_at = when
 
 
 def _clock_after(case: Case, changes: Mapping[str, Any]) -> CaseClock:
@@ -81,12 +110,13 @@ def record(
     info: Mapping[str, Any] | None = None,
     *,
     actor_name: str | None = None,
+    policy: Policy | None = None,
 ) -> CaseEvent:
-    """Append one event to a case, keeping its next-due instant (the watcher's index) current."""
-    due = next_due(_clock_after(case, changes))
+    """Append one event to a case, keeping its next-due instant and the watcher's schedule current."""
+    due = sla.next_due(_clock_after(case, changes))
     if due != case.next_due_at or case.next_due_at is None:
         changes["next_due_at"] = due
-    return eventlog.append(
+    event = eventlog.append(
         session,
         case,
         event_id=uuid7(),
@@ -99,6 +129,8 @@ def record(
         changes=changes,
         info=info,
     )
+    schedule_watch(session, case, policy or office_rules(session, case.office_code).policy, desk.clock.now())
+    return event
 
 
 def ensure(condition: bool, message: str) -> None:

@@ -3,23 +3,36 @@
 SQLite is the embedded default and is shared by several processes of one desk (GUI, CLI, watcher);
 write transactions therefore start with ``BEGIN IMMEDIATE`` so two writers queue on the lock instead
 of failing half-way with "database is locked" after they have both read.
+
+SQLite's query planner chooses indexes from the statistics ANALYZE leaves in ``sqlite_stat1``; without
+them it guesses, and on a large case table it can guess a plan a thousand times slower (it walked all
+500,000 cases of an office to find the 54 with a phone's last four digits: 4.7 s instead of 6 ms). So
+statistics are refreshed after migrations and bulk seeding (``refresh_statistics``) and kept fresh
+with ``PRAGMA optimize`` when a database is closed.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _
 
 _WRITE = "kesu_write"
+#: Rows ANALYZE samples per index on SQLite: enough to rank the indexes, and 0.1–0.7 s at 500,000 cases
+#: where a full ANALYZE takes about 4 s.
+ANALYSIS_LIMIT = 400
+#: How long closing a desk may wait for another process's write lock before skipping PRAGMA optimize.
+_OPTIMIZE_BUSY_MS = 200
+_BUSY_MS = 30000
 
 
 def normalize_url(url: str) -> str:
@@ -49,7 +62,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -94,5 +107,43 @@ class Database:
         with self._writer.begin() as session:
             yield session
 
+    def refresh_statistics(self, conn: Connection | None = None) -> None:
+        """Recompute the planner statistics (after migrations and bulk loads change the data's shape).
+
+        On ``conn`` when given (so a migration can do it inside its own transaction and lock), else in
+        a write transaction of its own.
+        """
+        if conn is None:
+            with self.write_engine.begin() as own:
+                self.refresh_statistics(own)
+            return
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        conn.exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
+        if self.kind == "sqlite":
+            self._optimize_sqlite()
         self.engine.dispose()
+
+    def _optimize_sqlite(self) -> None:
+        """``PRAGMA optimize`` as SQLite recommends on closing: it re-analyses only the tables whose size
+        changed a lot since the last ANALYZE, so it usually costs nothing. It is housekeeping, so it
+        never waits long for a busy database and never makes closing fail."""
+        try:
+            raw = self.engine.raw_connection()
+        except DBAPIError:  # nothing to optimise in a database that cannot be opened
+            return
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(f"PRAGMA busy_timeout={_OPTIMIZE_BUSY_MS}")
+                cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+                cursor.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                pass  # busy or read-only: the statistics stay as they are
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+                cursor.close()
+        finally:
+            raw.close()

@@ -126,6 +126,7 @@ class Case(Base):
         Index("ix_cases_priority_created", "priority", "created_at"),
         Index("ix_cases_category_created", "category", "created_at"),
         Index("ix_cases_department_status", "department_code", "status"),
+        Index("ix_cases_department_created", "department_code", "created_at", "id"),
         Index("ix_cases_office_created", "office_code", "created_at"),
         Index("ix_cases_next_due", "next_due_at"),
         Index("ix_cases_phone", "phone"),
@@ -182,6 +183,8 @@ class Case(Base):
     updated_at: Mapped[datetime]
     last_hlc: Mapped[str] = mapped_column(String(24))
     deleted_at: Mapped[datetime | None]
+    #: Set while the case waits on the customer or a third party; the resolution clock is paused.
+    held_at: Mapped[datetime | None]
 
 
 class CaseEvent(Base):
@@ -268,3 +271,42 @@ class Reply(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class CaseWatch(Base):
+    """The deadline watcher's bookkeeping (not case state): when to look at a case next.
+
+    Kept out of ``cases`` so the projection stays a pure fold of events; derivable at any time.
+    """
+
+    __tablename__ = "case_watch"
+    __table_args__ = (Index("ix_case_watch_next", "next_alert_at"),)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    next_alert_at: Mapped[datetime | None]
+
+
+class Alert(Base):
+    """A deadline that became due soon or overdue (or a reminder), announced once, kept until acknowledged."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_alerts_open", "acknowledged_at", "created_at"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    #: What makes an alert the same alert: case, deadline, state and due instant (or the report month).
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    case_no: Mapped[str | None] = mapped_column(String(40))
+    office_code: Mapped[str] = mapped_column(String(8))
+    department_code: Mapped[str | None] = mapped_column(String(8))
+    assignee_id: Mapped[uuid.UUID | None]
+    priority: Mapped[str | None] = mapped_column(String(4))
+    deadline: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime]
+    message: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64))
+    snoozed_until: Mapped[datetime | None]

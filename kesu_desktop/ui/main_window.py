@@ -5,17 +5,23 @@ Panels: 登记, 案件列表, 回复, 回复审批, 提醒.
 The window only wires panels together (selecting a case shows it in the detail and the reply editor);
 panels refresh themselves from ``tasks.app_signals().sig_cases_changed``. The dock layout is saved per
 user in QSettings and restored on the next start; 视图 → 重置布局 returns to the default.
+
+The deadline watcher (``alerts.qt.DeadlineWatcher``) starts when the window is first shown and stops,
+thread and all, when it closes; its new alerts refresh the 提醒 panel and may raise a tray balloon, and
+the panel's count is the status bar's 提醒：N.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
 
 from kesu_desktop import __version__, services
+from kesu_desktop.alerts.qt import DeadlineWatcher
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.i18n import _
+from kesu_desktop.ui import tasks
 from kesu_desktop.ui.alerts import AlertsView
 from kesu_desktop.ui.case_detail import CaseDetailView
 from kesu_desktop.ui.case_list import CaseListView
@@ -23,9 +29,12 @@ from kesu_desktop.ui.panels import Panel
 from kesu_desktop.ui.registration_form import RegistrationForm
 from kesu_desktop.ui.reply_editor import ReplyEditor
 from kesu_desktop.ui.reply_review import ReplyReviewView
+from kesu_desktop.ui.tray import AlertTray
 
 _DB_KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 LAYOUT_VERSION = 1
+#: How long a failed deadline check stays in the status bar.
+WATCH_FAILED_MS = 15_000
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +56,9 @@ class MainWindow(QMainWindow):
         self.reply = ReplyEditor(desk, actor)
         self.review = ReplyReviewView(desk, actor)
         self.alerts = AlertsView(desk, actor)
+        self.watcher = DeadlineWatcher(desk, actor)
+        self.tray = AlertTray(self)
+        self._alert_count: int | None = None
         self.panels = {
             "list": Panel("dock_case_list", _("案件列表"), self.case_list, self),
             "register": Panel("dock_registration", _("登记"), self.registration, self),
@@ -110,7 +122,13 @@ class MainWindow(QMainWindow):
     def on_reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.watcher.start()  # idempotent: only the first show starts it
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watcher.stop()  # the thread is finished when this returns
+        self.tray.hide()
         self.save_layout()
         super().closeEvent(event)
 
@@ -137,6 +155,7 @@ class MainWindow(QMainWindow):
         self.act_detail = self._action(self.menu_case, "", self.detail.setFocus, "Ctrl+2")
         self.act_reply = self._action(self.menu_case, "", lambda: self.panels["reply"].reveal(), "Ctrl+R")
         self.act_alerts = self._action(self.menu_case, "", lambda: self.panels["alerts"].reveal(), "Ctrl+3")
+        self.act_check_now = self._action(self.menu_case, "", self.on_check_now, "Shift+F5")
         self.menu_view = bar.addMenu("")
         for panel in self.panels.values():
             self.menu_view.addAction(panel.toggleViewAction())
@@ -165,6 +184,7 @@ class MainWindow(QMainWindow):
         self.act_detail.setText(_("转到案件详情"))
         self.act_reply.setText(_("撰写回复"))
         self.act_alerts.setText(_("转到提醒"))
+        self.act_check_now.setText(_("立即检查期限"))
         self.menu_view.setTitle(_("视图(&V)"))
         self.act_reset.setText(_("重置布局"))
         self.menu_help.setTitle(_("帮助(&H)"))
@@ -185,6 +205,7 @@ class MainWindow(QMainWindow):
             )
         )
         self._status_sync.setText(_("同步：未启用"))
+        self._show_alert_count()
         for view in (self.case_list, self.registration, self.reply, self.review, self.alerts, self.detail):
             view.retranslate_ui()
 
@@ -194,6 +215,14 @@ class MainWindow(QMainWindow):
         self.case_list.sig_page_loaded.connect(self.on_page_loaded)
         self.alerts.sig_case_activated.connect(self.open_case)
         self.alerts.sig_count_changed.connect(self.on_alert_count)
+        self.alerts.sig_count_changed.connect(self.tray.set_count)
+        self.watcher.sig_new_alerts.connect(self.alerts.on_new_alerts)
+        self.watcher.sig_new_alerts.connect(self.tray.on_new_alerts)
+        self.watcher.sig_failed.connect(self.on_watch_failed)
+        self.watcher.sig_cases_escalated.connect(self.on_cases_escalated)
+        app = QCoreApplication.instance()
+        if app is not None:  # a quit that bypasses closeEvent must not leave the thread running
+            app.aboutToQuit.connect(self.on_about_to_quit)
         self.registration.sig_registered.connect(self.open_case)
         self.detail.sig_case_loaded.connect(self.on_detail_loaded)
 
@@ -219,7 +248,31 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def on_alert_count(self, count: int) -> None:
+        self._alert_count = count
+        self._show_alert_count()
+
+    def _show_alert_count(self) -> None:
+        count = "…" if self._alert_count is None else self._alert_count
         self._status_alerts.setText(_("提醒：{n}").format(n=count))
+
+    # The watcher lives on its own thread: a signal connected straight to one of its methods would be
+    # queued to that thread, so the window's own slots call it from here, on the GUI thread.
+    @Slot()
+    def on_check_now(self) -> None:
+        self.watcher.tick_now()
+
+    @Slot()
+    def on_about_to_quit(self) -> None:
+        self.watcher.stop()
+
+    @Slot(list)
+    def on_cases_escalated(self, _case_nos: list) -> None:
+        """The watcher wrote to cases (not through ``tasks``): every view reloads, as after any write."""
+        tasks.app_signals().sig_cases_changed.emit([])
+
+    @Slot(str)
+    def on_watch_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, WATCH_FAILED_MS)
 
     @Slot()
     def on_new_registration(self) -> None:

@@ -238,3 +238,25 @@ def test_admin_declares_a_day_off_and_deadlines_follow(kesu: Kesu) -> None:
     bad = kesu("admin", "set", "sla.p1.respond", "soon", user=ADMIN[0], password=ADMIN[1])
     assert bad.code == 2 and bad.err.startswith("sla.p1.respond:")
     assert kesu("admin", "set", "repeat_window_days", "30", **as_("bob")).code == 3
+
+
+def test_hold_resume_and_the_watcher_from_a_script(kesu: Kesu) -> None:
+    setup(kesu)
+    case_no = register(kesu)
+    for user, action, args in (
+        ("alice", "verify", {"valid": True}),
+        ("bob", "assign", {"department": "AS"}),
+        ("bob", "hold", {"reason": "等待厂家检测报告"}),
+    ):
+        r = kesu("--now", NOW, "act", case_no, action, "-", stdin=json.dumps(args), **as_(user))
+        assert r.code == 0, r.err
+    due = kesu("--json", "due", "--at", "2026-12-30T10:00:00+08:00", **as_("bob")).json
+    assert "resolve" not in {d["deadline"] for d in due if d["case_no"] == case_no}
+    r = kesu("--now", "2026-11-25T10:00:00+08:00", "--json", "act", case_no, "resume", **as_("bob"))
+    assert r.code == 0 and r.json["resolve_by"] == "2026-12-04T10:00:00+08:00"
+    watch = kesu("--now", "2026-12-05T10:00:00+08:00", "--json", "watch", **as_("bob")).json
+    assert (case_no, "resolve", "overdue") in {
+        (a["case_no"], a["deadline"], a["state"]) for a in watch["new_alerts"]
+    }
+    again = kesu("--now", "2026-12-05T10:01:00+08:00", "--json", "watch", **as_("bob")).json
+    assert again["new_alerts"] == []

@@ -45,6 +45,26 @@ COMPLAINTS = (
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def collect_on_the_gui_thread() -> Iterator[None]:
+    """Python's collector must not run on a worker thread and destroy Qt objects there (a deadlock or a
+    crash at teardown); the app does the same: automatic collection off, collected on the GUI thread."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_collect() -> Iterator[None]:
+    import gc
+
+    yield
+    tasks.wait_for_idle()
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Node id, logs, layouts and the default database go to the test's folder, never the user's."""

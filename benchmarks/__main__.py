@@ -1,0 +1,193 @@
+"""``python -m benchmarks``: run every benchmark, print a table, write benchmarks/results/latest.json.
+
+PostgreSQL is measured when it answers (``KESU_BENCH_PG``, default the local server); otherwise its
+figures are null and the run says why, because a benchmark that fails for want of a server would
+simply stop being run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.databases import pg_admin_url, pg_reachable
+from benchmarks.registration import postgresql_registration, sqlite_registration
+from benchmarks.search import postgresql_search, sqlite_search
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    p.add_argument("--cases", type=int, default=100_000, help="cases seeded for the search benchmark")
+    p.add_argument("--register", type=int, default=500, help="registrations timed one by one")
+    p.add_argument(
+        "--repeat", type=int, default=None, help="timed runs per search term (default 20, quick 5)"
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="small sizes for a smoke test (2000 cases, 100 registrations)"
+    )
+    p.add_argument("--no-pg", action="store_true", help="skip PostgreSQL even if it is reachable")
+    p.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
+    p.add_argument(
+        "--output", type=Path, default=RESULTS / "latest.json", help="where to write the JSON result"
+    )
+    args = p.parse_args(argv)
+    if args.quick:
+        args.cases, args.register = 2000, 100
+    if args.repeat is None:
+        args.repeat = 5 if args.quick else 20
+    if args.cases < 1000 or args.register < 1 or args.repeat < 1:
+        p.error("--cases must be at least 1000, --register and --repeat at least 1")
+    return args
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    pg_url = pg_admin_url()
+    pg_version = None if args.no_pg else pg_reachable(pg_url)
+    started = time.perf_counter()
+    result: dict[str, Any] = {
+        "meta": {
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "quick": args.quick,
+            "cases": args.cases,
+            "register": args.register,
+            "repeat": args.repeat,
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "postgresql": pg_version,
+            "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        },
+        "registration": {"sqlite": None, "postgresql": None},
+        "seeding": {"sqlite": None, "postgresql": None},
+        "search": {"sqlite": None, "postgresql": None},
+    }
+    if pg_version is None and not args.no_pg:
+        print(f"PostgreSQL not reachable at {pg_url}: measuring SQLite only", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="kesu_bench_") as tmp:
+        folder = Path(tmp)
+        _progress("registration on SQLite")
+        result["registration"]["sqlite"] = sqlite_registration(folder, args.register)
+        if pg_version:
+            _progress("registration on PostgreSQL")
+            result["registration"]["postgresql"] = postgresql_registration(pg_url, args.register)
+        _progress(f"seeding {args.cases} cases and searching on SQLite")
+        found = sqlite_search(folder, args.cases, args.repeat)
+        result["seeding"]["sqlite"], result["search"]["sqlite"] = found["seeding"], found["terms"]
+        if pg_version:
+            _progress(f"seeding {args.cases} cases and searching on PostgreSQL")
+            found = postgresql_search(pg_url, args.cases, args.repeat)
+            result["seeding"]["postgresql"], result["search"]["postgresql"] = found["seeding"], found["terms"]
+    result["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def _progress(what: str) -> None:
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _table(headers: list[str], rows: list[list[Any]], *, left: int = 1) -> str:
+    """A plain-text table; the first ``left`` columns are labels (left-aligned), the rest numbers."""
+    cells = [headers, *[[_fmt(v) for v in row] for row in rows]]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(_pad(v, widths[i], right=i >= left) for i, v in enumerate(row)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a terminal."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    space = " " * (width - _width(text))
+    return space + text if right else text + space
+
+
+_REGISTRATION = (
+    ("n", "n"),
+    ("kesu_ms_per_op", "register_case ms/op"),
+    ("kesu_p95_ms", "p95 ms"),
+    ("bare_ms_per_op", "bare insert ms/op"),
+    ("bare_p95_ms", "p95 ms"),
+    ("ratio", "ratio"),
+)
+_SEEDING = (
+    ("cases", "cases"),
+    ("workers", "worker processes"),
+    ("seconds", "seconds"),
+    ("cases_per_s", "cases/s"),
+)
+_SEARCH = (
+    ("label", "term"),
+    ("term", "text"),
+    ("hits", "hits"),
+    ("median_ms", "median ms"),
+    ("p95_ms", "p95 ms"),
+    ("bare_hits", "bare hits"),
+    ("bare_median_ms", "bare LIKE median"),
+    ("bare_p95_ms", "bare p95"),
+    ("ratio", "ratio"),
+)
+
+
+def render(result: dict[str, Any]) -> str:
+    """The human-readable report: one table per figure, ratios in the last column."""
+    meta = result["meta"]
+    out = [
+        f"Kesu Desk benchmarks — {meta['machine']}, Python {meta['python']}, SQLite {meta['sqlite']}, "
+        f"PostgreSQL {meta['postgresql'] or 'not measured'}; {meta['seconds']} s",
+        "",
+        "Registration (one transaction per case)",
+    ]
+    rows = [[db] + [r[k] for k, _h in _REGISTRATION] for db, r in result["registration"].items() if r]
+    out += [_table(["database"] + [h for _k, h in _REGISTRATION], rows), "", "Seeding (seed_demo)"]
+    rows = [[db] + [s[k] for k, _h in _SEEDING] for db, s in result["seeding"].items() if s]
+    out += [_table(["database"] + [h for _k, h in _SEEDING], rows), ""]
+    for db, terms in result["search"].items():
+        if terms:
+            rows = [[t[k] for k, _h in _SEARCH] for t in terms]
+            out += [
+                f"Search on {db}, {meta['cases']} cases (list_cases, limit 50)",
+                _table([h for _k, h in _SEARCH], rows, left=2),
+                "",
+            ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    result = run(args)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text + "\n", encoding="utf-8")
+    if args.json:
+        print(text)
+    else:
+        print(render(result), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

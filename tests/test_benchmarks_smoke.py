@@ -1,0 +1,45 @@
+"""The benchmark suite still runs: ``python -m benchmarks --quick --json`` exits 0 with the expected shape.
+
+Figures are not asserted (they are ratios for people to read, see docs/benchmarks.md); this only keeps
+the benchmark code from rotting as the services it measures change.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
+    output = tmp_path / "quick.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", "--output", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert json.loads(output.read_text(encoding="utf-8")) == result
+    assert set(result) == {"meta", "registration", "seeding", "search"}
+    assert result["meta"]["quick"] is True and result["meta"]["cases"] == 2000
+    databases = ["sqlite"] + (["postgresql"] if result["meta"]["postgresql"] else [])
+    for db in databases:
+        reg = result["registration"][db]
+        assert reg["n"] == 100
+        assert {"kesu_ms_per_op", "bare_ms_per_op", "ratio", "kesu_p95_ms", "bare_p95_ms"} <= set(reg)
+        assert reg["kesu_ms_per_op"] > 0 and reg["bare_ms_per_op"] > 0
+        seeding = result["seeding"][db]
+        assert seeding["cases"] == 2000 and seeding["cases_per_s"] > 0
+        labels = [t["label"] for t in result["search"][db]]
+        assert labels == ["1 char (surname)", "2 chars", "4+ chars (product)", "phone last 4", "case number"]
+        for term in result["search"][db]:
+            assert {"term", "hits", "median_ms", "p95_ms", "bare_median_ms", "bare_p95_ms", "ratio"} <= set(
+                term
+            )
+            assert term["hits"] >= 1  # every term is taken from the seeded data, so it finds something
