@@ -16,7 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,6 +45,7 @@ from kesu_desktop.services import PhraseBook, ReplyView
 from kesu_desktop.ui import tasks
 from kesu_desktop.ui.first_run import error_label, show_error
 from kesu_desktop.ui.highlighter import ForbiddenPhraseHighlighter, ForbiddenTooltip
+from kesu_desktop.ui.shortcuts import panel_shortcuts
 
 #: Offices reason in their own zone (the office policy's default).
 DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
@@ -172,17 +173,14 @@ class ReplyEditor(QWidget):
         self.save_button.clicked.connect(self.on_save)
         self.submit_button = QPushButton()
         self.submit_button.clicked.connect(self.on_submit)
-        self._shortcuts = []
-        for keys, slot in (
-            ("Ctrl+S", self.on_save),
-            ("Ctrl+Shift+Return", self.on_submit),
-            ("Ctrl+Shift+Enter", self.on_submit),
-        ):
-            shortcut = QShortcut(
-                QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
-            )
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
+        self._shortcuts = panel_shortcuts(
+            self,
+            (
+                ("Ctrl+S", self.on_save),
+                ("Ctrl+Shift+Return", self.on_submit),
+                ("Ctrl+Shift+Enter", self.on_submit),
+            ),
+        )
         self._lay_out()
 
     def _lay_out(self) -> None:

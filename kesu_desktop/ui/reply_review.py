@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from kesu_desktop.ui import tasks
 from kesu_desktop.ui.first_run import error_label, show_error
 from kesu_desktop.ui.highlighter import ForbiddenPhraseHighlighter, ForbiddenTooltip
 from kesu_desktop.ui.reply_editor import HINT_STYLE, kind_label, local_time
+from kesu_desktop.ui.shortcuts import panel_shortcuts
 
 Pending = tuple[list[ReplyView], PhraseBook | None]
 Reviewed = tuple[ReplyView, uuid.UUID]
@@ -101,17 +101,14 @@ class ReplyReviewView(QWidget):
         self.approve_button.clicked.connect(self.on_approve)
         self.return_button = QPushButton()
         self.return_button.clicked.connect(self.on_return)
-        self._shortcuts = []
-        for keys, slot in (
-            ("Ctrl+Shift+Return", self.on_approve),
-            ("Ctrl+Shift+Enter", self.on_approve),
-            ("Ctrl+Shift+R", self.on_return),
-        ):
-            shortcut = QShortcut(
-                QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
-            )
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
+        self._shortcuts = panel_shortcuts(
+            self,
+            (
+                ("Ctrl+Shift+Return", self.on_approve),
+                ("Ctrl+Shift+Enter", self.on_approve),
+                ("Ctrl+Shift+R", self.on_return),
+            ),
+        )
 
         reader = QWidget()
         reader_layout = QVBoxLayout(reader)
