@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kesu_desktop.cli import commands
+from kesu_desktop.cli import commands, printing
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowed, NotFound, ValidationError
 from kesu_desktop.i18n import _
@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["working", "off"])
     p.add_argument("--note", default="")
     p.add_argument("--office", metavar="CODE")
+
+    printing.add_parsers(sub, admin_sub, common)
 
     p = add("seed-demo", commands.cmd_seed_demo, _("生成演示用的模拟投诉案件"))
     p.add_argument("--count", type=int, required=True, metavar="N")

@@ -59,6 +59,9 @@ class Policy:
     rule_monthly_report_reminder: bool = True
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     timezone: str = "Asia/Shanghai"
+    #: Printed letters: the organisation's name (default: the office's name) and the follow-up contact.
+    print_organisation: str = ""
+    print_contact: str = ""
     use_statutory_holidays: bool = True
 
     def clock(self, priority: Priority) -> PriorityClock:

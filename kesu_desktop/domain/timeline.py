@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kesu_desktop.domain.documents import DocumentKind
 from kesu_desktop.domain.enums import Channel, Priority, Severity, Status
 from kesu_desktop.i18n import _
 
@@ -29,7 +30,16 @@ KIND_LABELS = {
     "reply_submitted": _("提交回复待审批"),
     "reply_approved": _("回复已批准"),
     "reply_returned": _("回复被退回"),
+    "document_issued": _("出具文档"),
+    "document_printed": _("打印文档"),
+    "document_exported": _("导出文档"),
+    "signature_captured": _("采集签名"),
+    "document_signed": _("签字确认"),
 }
+
+
+def _document_label(code: Any) -> str:
+    return _enum_label(DocumentKind, code)
 
 
 def kind_label(kind: str) -> str:
@@ -84,6 +94,23 @@ def summary(kind: str, payload: Mapping[str, Any]) -> str:
         parts.append(_("由“{s}”升级").format(s=_enum_label(Status, p["from_status"])))
     elif kind == "attachment_added":
         parts.append(p.get("filename") or "")
+    elif kind in ("document_issued", "document_printed", "document_exported"):
+        parts.append(_document_label(p.get("document")))
+        if p.get("pages"):
+            parts.append(_("{n} 页").format(n=p["pages"]))
+        if p.get("target"):
+            parts.append(str(p["target"]))
+    elif kind == "signature_captured":
+        parts.append(
+            _("{doc} · {who}").format(doc=_document_label(p.get("document")), who=p.get("signer") or "")
+        )
+    elif kind == "document_signed":
+        parts.append(_document_label(p.get("document")))
+        parts.append(
+            _("纸面签字，由 {who} 确认").format(who=p.get("confirmed_by"))
+            if p.get("on_paper")
+            else _("签名：{who}").format(who=p.get("signer") or "")
+        )
     for key in ("reason", "opinion", "comment", "note"):
         if p.get(key):
             parts.append(str(p[key]))

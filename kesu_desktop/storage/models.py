@@ -310,3 +310,77 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None] = mapped_column(String(64))
     snoozed_until: Mapped[datetime | None]
+
+
+class CaseDocument(Base):
+    """A document issued on a case (receipt, letter, record, report): the exact PDF handed out.
+
+    The bytes are kept so a paper that comes back can be checked against what was issued; the event
+    log records only the hashes. ``content_sha256`` is the hash printed in the page's QR code (of the
+    document's facts, since a PDF cannot contain its own hash).
+    """
+
+    __tablename__ = "case_documents"
+    __table_args__ = (Index("ix_case_documents_case", "case_id"), Index("ix_case_documents_sha", "sha256"))
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    cert_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class CaseSignature(Base):
+    """A signature captured on the signature pad: the pen strokes and the picture drawn on letters."""
+
+    __tablename__ = "case_signatures"
+    __table_args__ = (Index("ix_case_signatures_case", "case_id"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    #: The document kind the signature is for (receipt, confirmation) and who signed (customer, staff).
+    purpose: Mapped[str] = mapped_column(String(16))
+    signer_role: Mapped[str] = mapped_column(String(16))
+    signer: Mapped[str] = mapped_column(String(50))
+    strokes: Mapped[list[Any]] = mapped_column(JSONDocument)
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    captured_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class SigningCertificate(Base):
+    """The organisation's document-signing certificate (PKCS#12), imported by an admin or self-signed.
+
+    Every desk signs with the active one, so it lives in the shared database; the newest active row is
+    used, older ones stay so letters they signed still verify.
+    """
+
+    __tablename__ = "signing_certificates"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    subject: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    pkcs12: Mapped[bytes] = mapped_column(LargeBinary)
+    password: Mapped[bytes | None] = mapped_column(LargeBinary)
+    cert_pem: Mapped[str] = mapped_column(Text)
+    not_before: Mapped[datetime]
+    not_after: Mapped[datetime]
+    self_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class PrintAsset(Base):
+    """A picture printed on letters, set by an admin: the organisation's seal (``seal``)."""
+
+    __tablename__ = "print_assets"
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(100))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]

@@ -1,0 +1,86 @@
+"""The documents a case produces on paper, who may issue each, and which ones the customer signs.
+
+DOMAIN.md: front desk prints the acceptance receipt and captures the customer's signature; supervisors
+print records and reports. Kept here (pure) so the GUI shows only the print actions a user may take and
+the services enforce the same table.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from kesu_desktop.domain.enums import Role, Status
+from kesu_desktop.domain.errors import NotAllowed, ValidationError
+from kesu_desktop.i18n import _
+
+
+class DocumentKind(StrEnum):
+    RECEIPT = "receipt"
+    REPLY = "reply"
+    CONFIRMATION = "confirmation"
+    RECORD = "record"
+    ESCALATION = "escalation"
+
+    @property
+    def label(self) -> str:
+        return {
+            DocumentKind.RECEIPT: _("受理回执"),
+            DocumentKind.REPLY: _("回复函"),
+            DocumentKind.CONFIRMATION: _("客户结果确认表"),
+            DocumentKind.RECORD: _("投诉登记处理单"),
+            DocumentKind.ESCALATION: _("升级投诉报告"),
+        }[self]
+
+    @property
+    def signed_by_customer(self) -> bool:
+        """Documents the customer signs at the counter (the others carry the organisation's seal)."""
+        return self in (DocumentKind.RECEIPT, DocumentKind.CONFIRMATION)
+
+
+_STAFF = frozenset({Role.FRONT_DESK, Role.SPECIALIST, Role.SUPERVISOR, Role.MANAGER})
+_LEADS = frozenset({Role.SUPERVISOR, Role.MANAGER})
+
+ISSUERS: dict[DocumentKind, frozenset[Role]] = {
+    DocumentKind.RECEIPT: _STAFF,
+    DocumentKind.REPLY: frozenset({Role.SPECIALIST, Role.SUPERVISOR, Role.MANAGER, Role.DEPARTMENT}),
+    DocumentKind.CONFIRMATION: _STAFF,
+    DocumentKind.RECORD: _LEADS,
+    DocumentKind.ESCALATION: _LEADS,
+}
+
+#: A result exists from these states on, so there is something for the customer to confirm.
+_HAS_RESULT = frozenset({Status.RESOLVED, Status.CONFIRMED, Status.SURVEYED, Status.CLOSED})
+
+
+def parse_kind(name: str) -> DocumentKind:
+    try:
+        return DocumentKind(name)
+    except ValueError:
+        allowed = ", ".join(k.value for k in DocumentKind)
+        raise ValidationError.single(
+            "document", _("未知的文档“{name}”，可选：{allowed}").format(name=name, allowed=allowed)
+        ) from None
+
+
+def check_issue(kind: DocumentKind, role: Role) -> None:
+    if role not in ISSUERS[kind]:
+        raise NotAllowed(_("角色“{role}”不能打印{doc}").format(role=role.label, doc=kind.label))
+
+
+def check_ready(kind: DocumentKind, status: Status, escalation_level: int, has_approved_reply: bool) -> None:
+    """Refuse a document whose content does not exist yet, with what to do first."""
+    if kind is DocumentKind.REPLY and not has_approved_reply:
+        raise NotAllowed(_("该案件还没有已批准的回复：请先撰写回复并提交主管审批"))
+    if kind is DocumentKind.CONFIRMATION and status not in _HAS_RESULT:
+        raise NotAllowed(_("案件状态为“{status}”，尚无处理结果可供客户确认").format(status=status.label))
+    if kind is DocumentKind.ESCALATION and escalation_level == 0 and status is not Status.ESCALATED:
+        raise NotAllowed(_("该案件未升级，无需升级投诉报告"))
+
+
+class SignerRole(StrEnum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return {SignerRole.CUSTOMER: _("客户"), SignerRole.STAFF: _("经办人")}[self]

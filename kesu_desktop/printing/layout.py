@@ -1,0 +1,242 @@
+"""What every printed document shares: A4 pages, styles, header and footer with "page N of M", the QR
+code, field tables, and the collection of characters no font could draw.
+
+Documents are built as ReportLab platypus stories so long texts wrap and flow onto further pages; the
+page furniture is drawn by a canvas that waits for the last page before numbering (so "of M" is known).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from kesu_desktop.i18n import _
+from kesu_desktop.printing.fonts import BODY, FontSet, MissingGlyphs, fonts
+
+PAGE_W, PAGE_H = A4
+MARGIN = 18 * mm
+FRAME_W = PAGE_W - 2 * MARGIN
+GRID = colors.HexColor("#9aa3ad")
+SHADE = colors.HexColor("#eef1f4")
+INK = colors.HexColor("#1a1a1a")
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the page furniture shows and the QR code carries."""
+
+    title: str
+    organisation: str
+    case_no: str
+    document_id: str
+    content_sha256: str
+    issued_at: str  # already in the office's time zone, formatted
+    issued_by: str
+
+    @property
+    def qr_payload(self) -> str:
+        return f"KESU1|{self.case_no}|{self.document_id}|{self.content_sha256}"
+
+
+def _style(name: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
+    options: dict[str, Any] = {"textColor": INK, **kw}
+    return ParagraphStyle(name, fontName=BODY, fontSize=size, leading=leading, wordWrap="CJK", **options)
+
+
+TITLE = _style("title", 18, 26, alignment=TA_CENTER, spaceAfter=4 * mm)
+SUBTITLE = _style("subtitle", 10, 14, alignment=TA_CENTER, textColor=colors.HexColor("#555555"))
+HEADING = _style("heading", 12.5, 18, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
+BODY_STYLE = _style("body", 10.5, 16.5, spaceAfter=1.5 * mm)
+LETTER = _style("letter", 11.5, 20, firstLineIndent=23, spaceAfter=2 * mm)
+CELL = _style("cell", 9.5, 13.5)
+LABEL = _style("label", 9.5, 13.5, textColor=colors.HexColor("#333333"))
+SMALL = _style("small", 8.5, 12, textColor=colors.HexColor("#555555"))
+RIGHT = _style("right", 11, 18, alignment=TA_RIGHT)
+
+
+class Writer:
+    """Turns text into flowables through the font set, remembering characters no font can draw."""
+
+    def __init__(self, font_set: FontSet | None = None) -> None:
+        self.fonts = font_set or fonts()
+        self.missing: set[str] = set()
+        #: Every text put on the page, in order: what the content digest (and the QR code) stands for.
+        self.texts: list[str] = []
+
+    def p(self, text: str | None, style: ParagraphStyle = BODY_STYLE) -> Paragraph:
+        self.texts.append(text or "")
+        return Paragraph(self.fonts.markup(text or "", self.missing), style)
+
+    def plain(self, text: str) -> str:
+        return self.fonts.plain(text, self.missing)
+
+    def heading(self, text: str) -> Paragraph:
+        return self.p(text, HEADING)
+
+    def fields(self, rows: Sequence[tuple[str, str | None]], columns: int = 2) -> Table:
+        """Label/value pairs, ``columns`` pairs per row, as on the paper form."""
+        cells: list[list[Any]] = []
+        line: list[Any] = []
+        for label, value in rows:
+            line += [self.p(label, LABEL), self.p(value or "—", CELL)]
+            if len(line) == 2 * columns:
+                cells.append(line)
+                line = []
+        if line:
+            cells.append(line + [""] * (2 * columns - len(line)))
+        label_w = 24 * mm
+        value_w = FRAME_W / columns - label_w
+        table = Table(cells, colWidths=[label_w, value_w] * columns, splitInRow=1)
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+        style += [("BACKGROUND", (2 * i, 0), (2 * i, -1), SHADE) for i in range(columns)]
+        table.setStyle(TableStyle(style))
+        return table
+
+    def grid(
+        self, header: Sequence[str], rows: Sequence[Sequence[str | None]], widths: Sequence[float]
+    ) -> Table:
+        """A ruled table with a shaded header row repeated on every page; rows may split across pages."""
+        data = [[self.p(h, LABEL) for h in header]] + [[self.p(v or "—", CELL) for v in row] for row in rows]
+        table = Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                    ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return table
+
+    def signature_block(self, slots: Sequence[tuple[str, bytes | None, str | None]]) -> Flowable:
+        """Side-by-side signature boxes: (who signs, the captured picture or None, the date line)."""
+        cells = []
+        for label, png, when in slots:
+            picture: Any = Spacer(1, 18 * mm)
+            if png:
+                picture = Image(io.BytesIO(png), width=55 * mm, height=18 * mm, kind="proportional")
+            cells.append(
+                [self.p(label, LABEL), picture, self.p(when or _("日期：　　年　　月　　日"), SMALL)]
+            )
+        table = Table([[c] for c in cells] if len(cells) == 1 else [cells], colWidths=None)
+        table.setStyle(
+            TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+        )
+        return KeepTogether([Spacer(1, 6 * mm), table])
+
+
+def _qr(payload: str, size: float) -> Drawing:
+    widget = QrCodeWidget(payload, barLevel="M")
+    x1, y1, x2, y2 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def numbered_canvas(meta: Meta, writer: Writer) -> type[Canvas]:
+    """A canvas class that draws header, footer, "第 N 页 共 M 页" and the QR code once all pages exist."""
+    organisation = writer.plain(meta.organisation)
+    title = writer.plain(meta.title)
+    qr = _qr(meta.qr_payload, 17 * mm)
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._furniture(total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, total: int) -> None:
+            self.saveState()
+            self.setStrokeColor(GRID)
+            self.setLineWidth(0.6)
+            top = PAGE_H - MARGIN + 6 * mm
+            self.setFont(BODY, 9)
+            self.setFillColor(colors.HexColor("#444444"))
+            self.drawString(MARGIN, top, organisation)
+            self.drawRightString(PAGE_W - MARGIN, top, f"{title}　{meta.case_no}")
+            self.line(MARGIN, top - 2 * mm, PAGE_W - MARGIN, top - 2 * mm)
+            bottom = MARGIN - 8 * mm
+            self.line(MARGIN, bottom + 10 * mm, PAGE_W - MARGIN - 20 * mm, bottom + 10 * mm)
+            self.setFont(BODY, 8)
+            self.drawString(
+                MARGIN,
+                bottom + 5 * mm,
+                _("文档编号 {id} · 内容摘要 SHA-256 {sha}…").format(
+                    id=meta.document_id, sha=meta.content_sha256[:16]
+                ),
+            )
+            self.drawString(
+                MARGIN, bottom, _("{at} 由 {who} 出具").format(at=meta.issued_at, who=meta.issued_by)
+            )
+            self.setFont(BODY, 9)
+            self.drawCentredString(
+                PAGE_W / 2 - 10 * mm,
+                bottom,
+                _("第 {n} 页　共 {m} 页").format(n=self._pageNumber, m=total),
+            )
+            renderPDF.draw(qr, self, PAGE_W - MARGIN - 17 * mm, bottom - 2 * mm)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def render(meta: Meta, writer: Writer, story: list[Flowable], *, allow_missing: bool) -> tuple[bytes, int]:
+    """The PDF bytes and page count; refuses (before rendering) when characters could not be drawn."""
+    if writer.missing and not allow_missing:
+        raise MissingGlyphs(writer.missing)
+    buffer = io.BytesIO()
+    pages: list[int] = []
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 4 * mm,
+        bottomMargin=MARGIN + 8 * mm,
+        title=f"{meta.title} {meta.case_no}",
+        author=meta.organisation,
+        subject=meta.qr_payload,
+        creator="Kesu Desk",
+    )
+    on_page: Callable[[Canvas, Any], None] = lambda canvas, _doc: pages.append(canvas.getPageNumber())  # noqa: E731
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=numbered_canvas(meta, writer))
+    return buffer.getvalue(), len(pages)

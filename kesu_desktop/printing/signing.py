@@ -1,0 +1,289 @@
+"""Organisation seal for printed PDFs: a PKCS#12 certificate, signing, and offline verification.
+
+Printed complaint records leave the building, so a reader must be able to tell a genuine export
+from an edited one. We sign with pyHanko (PAdES-style CMS signature, invisible field) and verify
+against the organisation's own certificates only — no timestamp server, no OCSP/CRL fetching,
+because counters are often offline and a self-signed seal has no revocation infrastructure anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from pyhanko.keys import load_certs_from_pemder_data
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+# Keys pyHanko's SimpleSigner can sign with; anything else would only fail later, at print time.
+_SUPPORTED_KEYS = (
+    rsa.RSAPrivateKey,
+    ec.EllipticCurvePrivateKey,
+    dsa.DSAPrivateKey,
+    ed25519.Ed25519PrivateKey,
+    ed448.Ed448PrivateKey,
+)
+# Workstation clocks drift; back-dating a fresh certificate keeps it valid on a PC that runs slightly behind.
+_CLOCK_SKEW = timedelta(days=1)
+# Accept either usage: imported certificates from a CA often carry only one of the two.
+_KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"})
+
+
+class CertificateError(ValueError):
+    """A PKCS#12 file that cannot be used; str(exc) is one Chinese sentence meant for the user."""
+
+
+@dataclass(frozen=True)
+class OrgCertificate:
+    """The organisation's signing identity, kept as the PKCS#12 bytes so it can be stored and re-exported."""
+
+    pkcs12: bytes
+    password: bytes | None
+    subject: str
+    fingerprint_sha256: str
+    not_before: datetime
+    not_after: datetime
+    cert_pem: bytes
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What a reader needs to trust a printed PDF; ``problem`` explains the first thing that is wrong."""
+
+    signed: bool
+    intact: bool
+    trusted: bool
+    whole_file: bool
+    signer: str | None
+    fingerprint_sha256: str | None
+    signed_at: datetime | None
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        """All four conditions at once: anything less means the file is not a genuine, unaltered export."""
+        return self.signed and self.intact and self.trusted and self.whole_file
+
+
+def _subject_of(name: x509.Name) -> str:
+    """The CN is what people recognise (the organisation name); fall back to O, then the full DN."""
+    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATION_NAME):
+        attrs = name.get_attributes_for_oid(oid)
+        if attrs:
+            return str(attrs[0].value)
+    return name.rfc4514_string()
+
+
+def _describe(data: bytes, password: bytes | None, cert: x509.Certificate) -> OrgCertificate:
+    return OrgCertificate(
+        pkcs12=data,
+        password=password,
+        subject=_subject_of(cert.subject),
+        fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
+    )
+
+
+def _require_aware(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(UTC)
+
+
+def create_self_signed(org_name: str, *, now: datetime, years: int = 5) -> OrgCertificate:
+    """Make a self-signed seal so an organisation without a CA certificate can still sign its exports.
+
+    EC P-256 rather than RSA: key generation and signing are several times faster and pyHanko validates it.
+    """
+    now = _require_aware(now)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, org_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
+        ]
+    )
+    try:
+        until = now.replace(year=now.year + years)
+    except ValueError:  # 29 February in a non-leap target year
+        until = now.replace(year=now.year + years, day=28)
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _CLOCK_SKEW)
+        .not_valid_after(until)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    password = secrets.token_urlsafe(24).encode("ascii")
+    data = pkcs12.serialize_key_and_certificates(
+        org_name.encode("utf-8"), key, cert, None, serialization.BestAvailableEncryption(password)
+    )
+    return _describe(data, password, cert)
+
+
+def load_pkcs12(data: bytes, password: bytes | None, *, now: datetime) -> OrgCertificate:
+    """Check an imported PKCS#12 up front, so the admin learns about a bad file now and not at print time."""
+    now = _require_aware(now)
+    try:
+        key, cert, _extra = pkcs12.load_key_and_certificates(data, password)
+    except (ValueError, TypeError) as exc:
+        raise CertificateError("证书密码错误或文件已损坏") from exc
+    if key is None:
+        raise CertificateError("PKCS#12 文件中没有私钥")
+    if cert is None:
+        raise CertificateError("PKCS#12 文件中没有证书")
+    if not isinstance(key, _SUPPORTED_KEYS):
+        raise CertificateError("不支持此证书的私钥类型")
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(*spki) != cert.public_key().public_bytes(*spki):
+        raise CertificateError("PKCS#12 文件中的私钥与证书不匹配")
+    described = _describe(data, password, cert)
+    _require_valid(described, now)
+    return described
+
+
+def _require_valid(cert: OrgCertificate, now: datetime) -> None:
+    if now > cert.not_after:
+        raise CertificateError(f"证书已过期（有效期至 {cert.not_after:%Y-%m-%d}）")
+    if now < cert.not_before:
+        raise CertificateError(f"证书尚未生效（生效日期 {cert.not_before:%Y-%m-%d}）")
+
+
+class _Signer(signers.SimpleSigner):
+    """SimpleSigner that answers pyHanko's size-estimation dry run with placeholder bytes.
+
+    SimpleSigner really signs during the dry run, and re-parses the private key on every signature;
+    for RSA that parse (key validation) dominates, so skipping the dry run saves about a third.
+    pyHanko adds a 50 % margin to the estimate, so the maximal signature length is plenty.
+    """
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        if dry_run:
+            public_key = self.signing_cert.public_key
+            if public_key.algorithm in ("rsa", "rsassa_pss"):
+                return bytes((public_key.bit_size + 7) // 8)
+            if public_key.algorithm == "ec":
+                return bytes(2 * ((public_key.bit_size + 7) // 8) + 9)  # DER ECDSA-Sig-Value, worst case
+        return self.sign_raw(data, digest_algorithm)
+
+
+@lru_cache(maxsize=4)
+def _signer_for(data: bytes, password: bytes | None) -> signers.SimpleSigner:
+    """Decrypting a PKCS#12 runs a deliberately slow KDF; cache it so batch printing stays fast."""
+    loaded = signers.SimpleSigner.load_pkcs12_data(data, [], password)
+    return _Signer(
+        signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
+    )
+
+
+def sign_pdf(
+    pdf: bytes, cert: OrgCertificate, *, reason: str, location: str, field_name: str = "KesuSeal"
+) -> bytes:
+    """Append an invisible signature as an incremental update, leaving the original bytes untouched.
+
+    Refuses (CertificateError) a certificate that is expired today: the checker would reject the result.
+    Raises pyHanko's own errors for unreadable PDFs or an already signed ``field_name``.
+    """
+    _require_valid(cert, datetime.now(UTC))
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name, reason=reason, location=location, md_algorithm="sha256"
+    )
+    out = io.BytesIO()
+    signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
+        meta,
+        signer=_signer_for(cert.pkcs12, cert.password),
+        output=out,
+    )
+    return out.getvalue()
+
+
+def _unsigned(problem: str) -> SignatureCheck:
+    return SignatureCheck(False, False, False, False, None, None, None, problem)
+
+
+def check_signature(pdf: bytes, trusted_certs_pem: Sequence[bytes]) -> SignatureCheck:
+    """Judge the newest signature offline; never raises, because readers open arbitrary files.
+
+    Only the last signature matters: it must cover the whole file, and nobody without our key can
+    make a trusted one after tampering. The chain is judged at the (signed) signing time, so archived
+    records stay valid after the certificate expires, but a signature made outside its validity does not.
+    """
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+    except Exception:
+        return _unsigned("不是有效的 PDF 文件")
+    if not signatures:
+        return _unsigned("文件没有数字签名")
+    roots: list[asn1_x509.Certificate] = []
+    for pem in trusted_certs_pem:
+        try:
+            roots.extend(load_certs_from_pemder_data(pem))
+        except Exception:  # a damaged entry in our own settings must not hide the other certificates
+            continue
+    embedded = signatures[-1]
+    try:
+        signer_cert = embedded.signer_cert
+        fingerprint = hashlib.sha256(signer_cert.dump()).hexdigest()
+        signer = str(signer_cert.subject.native.get("common_name") or signer_cert.subject.human_friendly)
+        signed_at = embedded.self_reported_timestamp
+        if signed_at is not None and signed_at.tzinfo is None:  # a bare PDF /M date
+            signed_at = signed_at.replace(tzinfo=UTC)
+    except Exception:
+        return SignatureCheck(True, False, False, False, None, None, None, "签名数据已损坏")
+    try:
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=signed_at)
+        status = validate_pdf_signature(embedded, context, key_usage_settings=_KEY_USAGE)
+    except Exception:
+        return SignatureCheck(True, False, False, False, signer, fingerprint, signed_at, "签名数据已损坏")
+    intact = bool(status.intact and status.valid)
+    whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # pyHanko skips the validity period when the signer itself is the trust root (self-signed seal).
+    in_period = signed_at is None or signer_cert.not_valid_before <= signed_at <= signer_cert.not_valid_after
+    trusted = bool(status.trusted) and in_period
+    problem: str | None = None
+    if not intact:
+        problem = "签名后文件被修改"
+    elif not whole_file:
+        problem = "签名后文件被追加修改"
+    elif not in_period:
+        problem = "签名时证书不在有效期内"
+    elif not trusted:
+        known = any(root.sha256 == signer_cert.sha256 for root in roots)
+        problem = "签名证书不能用于签名" if known else "签名证书不是本单位的证书"
+    return SignatureCheck(True, intact, trusted, whole_file, signer, fingerprint, signed_at, problem)

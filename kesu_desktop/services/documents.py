@@ -1,0 +1,417 @@
+"""Documents issued on a case, and the signatures captured for them.
+
+Issuing is the last step of printing: the exact PDF handed out is archived with its hashes and a
+``document_issued`` event, so a paper that comes back can be checked and the case shows who printed
+what. Printing or saving a copy again is an event too (``document_printed`` / ``document_exported``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kesu_desktop.domain.documents import DocumentKind, SignerRole, check_issue, check_ready, parse_kind
+from kesu_desktop.domain.enums import Role, Status
+from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
+from kesu_desktop.domain.replies import ReplyStatus
+from kesu_desktop.i18n import _
+from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.customers import _customer_query
+from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.queries import case_row, case_view
+from kesu_desktop.services.reference import office_rules
+from kesu_desktop.services.unit import load_case, record, scope_filter
+from kesu_desktop.services.views import CaseRow, CaseView
+from kesu_desktop.storage.models import (
+    Case,
+    CaseDocument,
+    CaseSignature,
+    Category,
+    Department,
+    Office,
+    PrintAsset,
+    Reply,
+    User,
+)
+
+MAX_SIGNATURE_PNG = 2 * 1024 * 1024
+MAX_STROKE_POINTS = 20000
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    id: uuid.UUID
+    purpose: str
+    signer_role: str
+    signer: str
+    png: bytes
+    sha256: str
+    captured_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: uuid.UUID
+    case_no: str
+    kind: str
+    sha256: str
+    content_sha256: str
+    size: int
+    pages: int
+    cert_fingerprint: str | None
+    issued_by: str
+    created_at: datetime
+
+    @property
+    def label(self) -> str:
+        return DocumentKind(self.kind).label
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything a printed document of one case may show, read in one transaction."""
+
+    case: CaseView
+    organisation: str
+    office_name: str
+    contact: str
+    timezone: str
+    category_name: str
+    department_name: str | None
+    #: Approved replies, oldest first (the letter uses the newest).
+    approved_replies: list[str]
+    #: The newest signature per (document kind, signer role).
+    signatures: dict[tuple[str, str], SignatureView]
+    earlier_cases: list[CaseRow]
+    #: username → display name, for everyone named on the case.
+    names: dict[str, str]
+    seal_png: bytes | None
+
+
+def _signature_view(s: CaseSignature) -> SignatureView:
+    return SignatureView(
+        s.id, s.purpose, s.signer_role, s.signer, s.png, s.sha256, s.captured_by, s.created_at
+    )
+
+
+def _document_view(d: CaseDocument, case_no: str) -> DocumentView:
+    return DocumentView(
+        d.id,
+        case_no,
+        d.kind,
+        d.sha256,
+        d.content_sha256,
+        d.size,
+        d.pages,
+        d.cert_fingerprint,
+        d.issued_by,
+        d.created_at,
+    )
+
+
+def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) -> CaseFile:
+    """The facts for printing ``kind``; refused when the user may not issue it or it has no content yet."""
+    kind = parse_kind(kind) if isinstance(kind, str) else kind
+    check_issue(kind, actor.role)
+    with desk.db.read() as session:
+        view = case_view(session, actor, case_no)
+        case = session.get(Case, view.id)
+        approved = list(
+            session.scalars(
+                select(Reply.body)
+                .where(Reply.case_id == view.id, Reply.status == ReplyStatus.APPROVED.value)
+                .order_by(Reply.updated_at)
+            )
+        )
+        check_ready(kind, Status(view.status), view.escalation_level, bool(approved))
+        office = session.scalar(select(Office).where(Office.code == view.office_code))
+        policy = office_rules(session, view.office_code).policy
+        signatures: dict[tuple[str, str], SignatureView] = {}
+        for s in session.scalars(
+            select(CaseSignature).where(CaseSignature.case_id == view.id).order_by(CaseSignature.created_at)
+        ):
+            signatures[(s.purpose, s.signer_role)] = _signature_view(s)
+        earlier: list[CaseRow] = []
+        query = _customer_query(view.phone, view.account_no)
+        if query is not None and case is not None:
+            rows = session.scalars(
+                scope_filter(query, actor).where(Case.created_at < case.created_at).limit(20)
+            )
+            earlier = [case_row(c) for c in rows]
+        people = {
+            view.registered_by,
+            *(e.actor for e in view.events),
+            *([view.assignee] if view.assignee else []),
+        }
+        names = dict(
+            session.execute(select(User.username, User.display_name).where(User.username.in_(people))).all()
+        )
+        seal = session.get(PrintAsset, "seal")
+        office_name = office.name if office else view.office_code
+        return CaseFile(
+            case=view,
+            organisation=policy.print_organisation or office_name,
+            office_name=office_name,
+            contact=policy.print_contact,
+            timezone=office.timezone if office else policy.timezone,
+            category_name=session.scalar(select(Category.name).where(Category.code == view.category))
+            or view.category,
+            department_name=session.scalar(select(Department.name).where(Department.code == view.department))
+            if view.department
+            else None,
+            approved_replies=approved,
+            signatures=signatures,
+            earlier_cases=earlier,
+            names=names,
+            seal_png=seal.data if seal else None,
+        )
+
+
+def archive_document(
+    desk: Desk,
+    actor: Actor,
+    case_no: str,
+    kind: DocumentKind,
+    *,
+    document_id: uuid.UUID,
+    pdf: bytes,
+    content_sha256: str,
+    pages: int,
+    cert_fingerprint: str | None,
+) -> DocumentView:
+    """Keep the issued PDF on the case and say so in its timeline; one transaction."""
+    check_issue(kind, actor.role)
+    sha = hashlib.sha256(pdf).hexdigest()
+    with desk.db.write() as session:
+        case = load_case(session, actor, case_no, for_update=True)
+        doc = CaseDocument(
+            id=document_id,
+            case_id=case.id,
+            kind=kind.value,
+            sha256=sha,
+            content_sha256=content_sha256,
+            size=len(pdf),
+            pages=pages,
+            pdf=pdf,
+            cert_fingerprint=cert_fingerprint,
+            issued_by=actor.username,
+            created_at=desk.clock.now(),
+        )
+        session.add(doc)
+        session.flush()
+        record(
+            session,
+            desk,
+            case,
+            actor,
+            "document_issued",
+            {},
+            {
+                "document_id": document_id,
+                "document": kind.value,
+                "sha256": sha,
+                "content_sha256": content_sha256,
+                "pages": pages,
+                "size": len(pdf),
+                "signed": cert_fingerprint is not None,
+            },
+        )
+        return _document_view(doc, case.case_no)
+
+
+def _document(session: Session, actor: Actor, document_id: uuid.UUID) -> tuple[CaseDocument, Case]:
+    row = session.execute(
+        scope_filter(
+            select(CaseDocument, Case)
+            .join(Case, Case.id == CaseDocument.case_id)
+            .where(CaseDocument.id == document_id),
+            actor,
+        )
+    ).first()
+    if row is None:
+        raise NotFound(_("文档不存在或无权查看"))
+    return row[0], row[1]
+
+
+def record_output(
+    desk: Desk, actor: Actor, document_id: uuid.UUID, *, how: str, target: str | None = None, copies: int = 1
+) -> None:
+    """Record that an issued document was printed (``how='printed'``) or saved to a file ('exported')."""
+    if how not in ("printed", "exported"):
+        raise ValidationError.single("how", _("须为 printed 或 exported"))
+    with desk.db.write() as session:
+        doc, case = _document(session, actor, document_id)
+        session.refresh(case, with_for_update=True)
+        record(
+            session,
+            desk,
+            case,
+            actor,
+            f"document_{how}",
+            {},
+            {"document_id": doc.id, "document": doc.kind, "target": target, "copies": copies},
+        )
+
+
+def documents_for_case(desk: Desk, actor: Actor, case_no: str) -> list[DocumentView]:
+    with desk.db.read() as session:
+        case = load_case(session, actor, case_no)
+        rows = session.scalars(
+            select(CaseDocument).where(CaseDocument.case_id == case.id).order_by(CaseDocument.created_at)
+        )
+        return [_document_view(d, case.case_no) for d in rows]
+
+
+def document_pdf(desk: Desk, actor: Actor, document_id: uuid.UUID) -> bytes:
+    with desk.db.read() as session:
+        return _document(session, actor, document_id)[0].pdf
+
+
+def find_document(desk: Desk, actor: Actor, sha256: str) -> DocumentView | None:
+    """The issued document whose PDF has exactly this SHA-256 (within what the user may see)."""
+    with desk.db.read() as session:
+        row = session.execute(
+            scope_filter(
+                select(CaseDocument, Case.case_no)
+                .join(Case, Case.id == CaseDocument.case_id)
+                .where(CaseDocument.sha256 == sha256.lower()),
+                actor,
+            ).order_by(CaseDocument.created_at)
+        ).first()
+        return _document_view(row[0], row[1]) if row else None
+
+
+def _check_strokes(strokes: Any) -> list[list[list[float]]]:
+    """Strokes as lists of [x, y, pressure, t_ms]; anything else is refused rather than stored."""
+    bad = ValidationError.single("strokes", _("签名笔迹数据无效"))
+    if not isinstance(strokes, list) or not strokes:
+        raise ValidationError.single("strokes", _("没有签名笔迹：请让客户在签名板上签名"))
+    total = 0
+    clean: list[list[list[float]]] = []
+    for stroke in strokes:
+        if not isinstance(stroke, list | tuple) or not stroke:
+            raise bad
+        points = []
+        for point in stroke:
+            if not isinstance(point, list | tuple) or len(point) != 4:
+                raise bad
+            try:
+                points.append([float(point[0]), float(point[1]), float(point[2]), float(point[3])])
+            except (TypeError, ValueError):
+                raise bad from None
+        total += len(points)
+        clean.append(points)
+    if total > MAX_STROKE_POINTS:
+        raise ValidationError.single("strokes", _("签名笔迹过长"))
+    return clean
+
+
+def capture_signature(
+    desk: Desk,
+    actor: Actor,
+    case_no: str,
+    *,
+    purpose: DocumentKind | str,
+    signer: str,
+    strokes: Any,
+    png: bytes,
+    signer_role: SignerRole | str = SignerRole.CUSTOMER,
+) -> SignatureView:
+    """Keep a signature from the pad (its strokes and its picture) on the case, as an event."""
+    purpose = parse_kind(purpose) if isinstance(purpose, str) else purpose
+    if actor.role in (Role.ADMIN,):
+        raise NotAllowed(_("管理员不处理案件"))
+    errors: dict[str, str] = {}
+    if not purpose.signed_by_customer:
+        errors["purpose"] = _("{doc}不需要客户签名").format(doc=purpose.label)
+    try:
+        role = SignerRole(signer_role)
+    except ValueError:
+        errors["signer_role"] = _("签名人须为 customer 或 staff")
+        role = SignerRole.CUSTOMER
+    signer = (signer or "").strip()
+    if not signer or len(signer) > 50:
+        errors["signer"] = _("请填写签名人姓名（1–50 个字）")
+    if not png.startswith(b"\x89PNG") or len(png) > MAX_SIGNATURE_PNG:
+        errors["png"] = _("签名图片无效")
+    try:
+        clean = _check_strokes(strokes)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    sha = hashlib.sha256(png).hexdigest()
+    with desk.db.write() as session:
+        case = load_case(session, actor, case_no, for_update=True)
+        sig = CaseSignature(
+            case_id=case.id,
+            purpose=purpose.value,
+            signer_role=role.value,
+            signer=signer,
+            strokes=clean,
+            png=png,
+            sha256=sha,
+            captured_by=actor.username,
+            created_at=desk.clock.now(),
+        )
+        session.add(sig)
+        session.flush()
+        record(
+            session,
+            desk,
+            case,
+            actor,
+            "signature_captured",
+            {},
+            {
+                "signature_id": sig.id,
+                "document": purpose.value,
+                "signer_role": role.value,
+                "signer": signer,
+                "png_sha256": sha,
+                "strokes": clean,
+            },
+        )
+        return _signature_view(sig)
+
+
+def mark_signed(
+    desk: Desk,
+    actor: Actor,
+    case_no: str,
+    kind: DocumentKind | str,
+    *,
+    signature_id: uuid.UUID | None = None,
+    on_paper: bool = False,
+    note: str | None = None,
+) -> None:
+    """Record that the customer signed ``kind``: with a captured signature, or on paper (who confirmed it)."""
+    kind = parse_kind(kind) if isinstance(kind, str) else kind
+    if not kind.signed_by_customer:
+        raise ValidationError.single("document", _("{doc}不需要客户签名").format(doc=kind.label))
+    if signature_id is None and not on_paper:
+        raise ValidationError.single(
+            "signature", _("没有采集到客户签名：请先在签名板上签名，或确认客户已在纸面上签字")
+        )
+    if actor.role is Role.ADMIN:
+        raise NotAllowed(_("管理员不处理案件"))
+    with desk.db.write() as session:
+        case = load_case(session, actor, case_no, for_update=True)
+        info: dict[str, Any] = {"document": kind.value, "on_paper": on_paper, "confirmed_by": actor.username}
+        if signature_id is not None:
+            sig = session.get(CaseSignature, signature_id)
+            if sig is None or sig.case_id != case.id or sig.purpose != kind.value:
+                raise ValidationError.single(
+                    "signature", _("该签名不属于本案件的{doc}").format(doc=kind.label)
+                )
+            info.update(signature_id=sig.id, signer=sig.signer)
+        if note:
+            info["note"] = note.strip()[:500]
+        record(session, desk, case, actor, "document_signed", {}, info)
