@@ -18,7 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from kesu_desktop.domain.errors import KesuError
@@ -34,6 +34,27 @@ _SYSTEM_FALLBACKS = (
 )
 #: Characters that never need a glyph (layout only).
 _LAYOUT = frozenset("\n\r\t ")
+
+
+_reportlab_cmap = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode map, with characters beyond the BMP written as UTF-16 (surrogate pairs).
+
+    ReportLab writes them as bare code points (``<20000>``), which text extraction, search and
+    copy-paste in PDF readers reject, so exactly the rare characters of a name would be lost from the
+    archived letter's text. The glyphs themselves were always drawn; only the map is rewritten.
+    """
+    cmap = _reportlab_cmap(fontname, subset)
+    for code in subset:
+        if code > 0xFFFF:
+            utf16 = chr(code).encode("utf-16-be").hex().upper()
+            cmap = cmap.replace(f" <{code:04X}>\n", f" <{utf16}>\n")
+    return cmap
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 class MissingGlyphs(KesuError):
