@@ -20,6 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.databases import pg_admin_url, pg_reachable
+from benchmarks.printing import (
+    DEFAULT_BATCH,
+    DEFAULT_LETTERS,
+    QUICK_BATCH,
+    QUICK_LETTERS,
+    libraries,
+    sqlite_printing,
+)
 from benchmarks.registration import postgresql_registration, sqlite_registration
 from benchmarks.search import postgresql_search, sqlite_search
 
@@ -34,7 +42,16 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--repeat", type=int, default=None, help="timed runs per search term (default 20, quick 5)"
     )
     p.add_argument(
-        "--quick", action="store_true", help="small sizes for a smoke test (2000 cases, 100 registrations)"
+        "--letters", type=int, default=None, help=f"receipts timed one by one (default {DEFAULT_LETTERS})"
+    )
+    p.add_argument(
+        "--batch", type=int, default=None, help=f"case records in the batch print (default {DEFAULT_BATCH})"
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"small sizes for a smoke test (2000 cases, 100 registrations, {QUICK_LETTERS} letters, "
+        f"a batch of {QUICK_BATCH})",
     )
     p.add_argument("--no-pg", action="store_true", help="skip PostgreSQL even if it is reachable")
     p.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
@@ -46,8 +63,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         args.cases, args.register = 2000, 100
     if args.repeat is None:
         args.repeat = 5 if args.quick else 20
-    if args.cases < 1000 or args.register < 1 or args.repeat < 1:
-        p.error("--cases must be at least 1000, --register and --repeat at least 1")
+    if args.letters is None:
+        args.letters = QUICK_LETTERS if args.quick else DEFAULT_LETTERS
+    if args.batch is None:
+        args.batch = QUICK_BATCH if args.quick else DEFAULT_BATCH
+    if args.cases < 1000 or min(args.register, args.repeat, args.letters, args.batch) < 1:
+        p.error("--cases must be at least 1000, --register, --repeat, --letters and --batch at least 1")
     return args
 
 
@@ -62,14 +83,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "cases": args.cases,
             "register": args.register,
             "repeat": args.repeat,
+            "letters": args.letters,
+            "batch": args.batch,
             "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version,
             "postgresql": pg_version,
+            **libraries(),
             "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
         },
         "registration": {"sqlite": None, "postgresql": None},
         "seeding": {"sqlite": None, "postgresql": None},
         "search": {"sqlite": None, "postgresql": None},
+        "printing": {"sqlite": None},
     }
     if pg_version is None and not args.no_pg:
         print(f"PostgreSQL not reachable at {pg_url}: measuring SQLite only", file=sys.stderr)
@@ -87,6 +112,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             _progress(f"seeding {args.cases} cases and searching on PostgreSQL")
             found = postgresql_search(pg_url, args.cases, args.repeat)
             result["seeding"]["postgresql"], result["search"]["postgresql"] = found["seeding"], found["terms"]
+        _progress(
+            f"printing on SQLite: first letter, {args.letters} letters, a batch of {args.batch} records"
+        )
+        result["printing"]["sqlite"] = sqlite_printing(folder, args.letters, args.batch)
     result["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     return result
 
@@ -173,7 +202,74 @@ def render(result: dict[str, Any]) -> str:
                 _table([h for _k, h in _SEARCH], rows, left=2),
                 "",
             ]
+    out.append(render_printing(result["printing"]))
     return "\n".join(out).rstrip() + "\n"
+
+
+_LETTER = (
+    ("n", "n"),
+    ("median_ms", "median ms"),
+    ("p95_ms", "p95 ms"),
+    ("share", "share"),
+    ("bare_median_ms", "bare median ms"),
+    ("bare_p95_ms", "bare p95"),
+    ("ratio", "ratio"),
+)
+_BATCH = (
+    ("records", "records"),
+    ("pages", "pages"),
+    ("seconds", "seconds"),
+    ("ms_per_record", "ms/record"),
+    ("mb", "MB"),
+    ("bind_seconds", "pypdf bind s"),
+    ("bare_pages", "bare pages"),
+    ("bare_seconds", "bare seconds"),
+    ("bare_mb", "bare MB"),
+    ("ratio", "ratio"),
+)
+
+
+def render_printing(printing: dict[str, Any]) -> str:
+    """The printing tables: letters (first, warm, and the warm letter's parts), then the batch."""
+    out: list[str] = []
+    for db, p in printing.items():
+        if not p:
+            continue
+        first, letters, batch = p["first_letter"], p["letters"], p["batch"]
+        rows = [
+            {
+                "label": "first letter (fresh process)",
+                "n": 1,
+                "median_ms": first["kesu_ms"],
+                "bare_median_ms": first["bare_ms"],
+                "ratio": first["ratio"],
+            },
+            {
+                "label": "receipt after warm-up",
+                "n": letters["n"],
+                "median_ms": letters["kesu_median_ms"],
+                "p95_ms": letters["kesu_p95_ms"],
+                "bare_median_ms": letters["bare_median_ms"],
+                "bare_p95_ms": letters["bare_p95_ms"],
+                "ratio": letters["ratio"],
+            },
+            *({"label": f"  {name}", "n": letters["n"], **part} for name, part in letters["parts"].items()),
+        ]
+        out += [
+            f"Printing on {db} (issue_document: lay out, sign, archive)",
+            _table(
+                ["letter"] + [h for _k, h in _LETTER],
+                [[r["label"]] + [r.get(k) for k, _h in _LETTER] for r in rows],
+            ),
+            f"first letter: importing kesu_desktop.printing.issue took {_fmt(first['import_ms'])} ms "
+            f"before it (not counted); a signed receipt is {_fmt(letters['kb_median'])} KB "
+            f"(bare {_fmt(letters['bare_kb_median'])} KB)",
+            "",
+            f"Batch of records on {db} (print_batch)",
+            _table([h for _k, h in _BATCH], [[batch[k] for k, _h in _BATCH]], left=0),
+            "",
+        ]
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,9 @@ def main(argv: list[str]) -> int:
     from kesu_desktop.services import Desk
 
     path = Path(db)
-    desk = Desk.open(sqlite_url(path.parent, path.name), clock=StepClock(datetime.fromisoformat(at)))
+    desk = Desk.open(
+        sqlite_url(path.parent, path.name), clock=StepClock(datetime.fromisoformat(at)), node_id="bench-first"
+    )
     try:
         actor = services.get_actor(desk, username)
         start = time.perf_counter()
@@ -64,7 +66,9 @@ def main(argv: list[str]) -> int:
         start = time.perf_counter()
         issued = issue_document(desk, actor, "receipt", case_no)
         kesu_ms = (time.perf_counter() - start) * 1000
-        bare_ms, bare_bytes = bare_first_page(f"客户投诉受理回执　投诉编号 {case_no}　您的投诉已受理，我们将尽快与您联系。")
+        bare_ms, bare_bytes = bare_first_page(
+            f"客户投诉受理回执　投诉编号 {case_no}　您的投诉已受理，我们将尽快与您联系。"
+        )
     finally:
         desk.close()
     result = {

@@ -7,6 +7,7 @@ plain storage and permissions.
 
 from __future__ import annotations
 
+import io
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,11 +124,23 @@ def store_certificate(
         return _record(row)
 
 
+def is_png(data: bytes) -> bool:
+    """Decodable PNG, checked now: a broken picture would otherwise only fail when a letter is printed."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return image.format == "PNG"
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        return False
+
+
 def set_seal(desk: Desk, actor: Actor, png: bytes) -> None:
     """The seal (or signature) picture printed on reply letters; PNG with a transparent background."""
     if actor.role is not Role.ADMIN:
         raise NotAllowed(_("只有管理员可以设置印章图片"))
-    if not png.startswith(b"\x89PNG"):
+    if not is_png(png):
         raise ValidationError.single("seal", _("印章图片须为 PNG 文件"))
     if len(png) > MAX_SEAL_BYTES:
         raise ValidationError.single("seal", _("印章图片过大（最大 2 MB）"))

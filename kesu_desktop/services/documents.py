@@ -22,6 +22,7 @@ from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.replies import ReplyStatus
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.certificates import is_png
 from kesu_desktop.services.customers import _customer_query
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.queries import case_row, case_view
@@ -339,7 +340,7 @@ def capture_signature(
     signer = (signer or "").strip()
     if not signer or len(signer) > 50:
         errors["signer"] = _("请填写签名人姓名（1–50 个字）")
-    if not png.startswith(b"\x89PNG") or len(png) > MAX_SIGNATURE_PNG:
+    if len(png) > MAX_SIGNATURE_PNG or not is_png(png):
         errors["png"] = _("签名图片无效")
     try:
         clean = _check_strokes(strokes)

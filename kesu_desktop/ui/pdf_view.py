@@ -15,6 +15,7 @@ Saving never re-renders: the bytes written are exactly the archived document, so
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import math
 import os
@@ -394,7 +395,7 @@ class PdfPageView(QAbstractScrollArea):
         vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
         vbar.setRange(0, max(0, math.ceil(content_height) - view.height()))
         vbar.setPageStep(max(1, view.height() - 40))  # a page-down keeps a line of context
-        hbar.setRange(0, max(0, math.ceil(self._content_width) - view.width()))
+        hbar.setRange(0, max(0, int(self._content_width) - view.width()))  # no bar for a fitted page
         hbar.setPageStep(max(1, view.width()))
         if anchor is not None and self._tops:
             index, fraction = anchor
@@ -576,10 +577,8 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.fsync(file.fileno())
         os.replace(temp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):  # the original error is the one worth reporting
             temp.unlink(missing_ok=True)
-        except OSError:
-            pass  # the original error is the one worth reporting
         raise
 
 
@@ -683,10 +682,8 @@ class PdfPreviewDialog(QDialog):
             QShortcut(QKeySequence("Ctrl+0"), self, self.view.fit_width),
         ]
 
-        try:
+        with contextlib.suppress(ValueError):  # the view says so; saving the bytes stays possible
             self.view.set_pdf(pdf)
-        except ValueError:
-            pass  # the view says so; saving the bytes stays possible, they are the archived record
         readable = not self.view.error()
         self.print_button.setEnabled(readable)
         self.preview_button.setEnabled(readable)

@@ -1,0 +1,326 @@
+"""Printing: ``issue_document`` and ``print_batch`` against bare ReportLab pages in the same font.
+
+On a scratch SQLite database filled by ``seed_demo`` (cases with realistic timelines), as a front desk
+clerk (receipts) and a supervisor (records):
+
+* **first letter** — the very first receipt of a process, timed in a fresh subprocess
+  (``benchmarks.printing_first``), against the first registration of the same font file plus one canvas
+  page with a line of Chinese text in that same process;
+* **letters after warm-up** — ``letters`` receipts on different cases, each against a bare
+  ``SimpleDocTemplate`` that flows exactly the receipt's texts as plain ``Paragraph``s in the same
+  (already registered) font, with the letter broken down into its parts: ``case_file`` (the database
+  read), ``layout`` (the unsigned PDF) and ``sign_pdf`` (pyHanko);
+* **batch** — ``print_batch`` of ``batch`` case records (each issued, signed and archived, then bound
+  with pypdf), against one bare document flowing the same records' texts with a page break after each.
+
+Standalone: ``python -m benchmarks.printing [--quick] [--letters N] [--batch N] [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import closing
+from datetime import timedelta
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from pypdf import PdfWriter
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+from benchmarks.databases import START, StepClock, add_staff, open_desk, sqlite_url
+from benchmarks.timing import median, p95, ratio, rounded
+from kesu_desktop.domain.documents import DocumentKind
+from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.ids import uuid7
+from kesu_desktop.paths import resources_dir
+from kesu_desktop.printing import certificates
+from kesu_desktop.printing.batch import print_batch
+from kesu_desktop.printing.issue import STORIES, issue_document, layout
+from kesu_desktop.printing.layout import Writer
+from kesu_desktop.printing.signing import sign_pdf
+from kesu_desktop.services import Actor, Desk
+from kesu_desktop.services.demo import seed_demo
+from kesu_desktop.services.documents import CaseFile, case_file, document_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+FONT = resources_dir() / "fonts" / "wqy-microhei.ttc"
+#: The bare side's own registration of the body font file (the application's is ``KesuSans``).
+BARE_FONT = "BenchSans"
+WARMUP = 2
+#: Issues are this far apart on the desk clock.
+GAP = timedelta(seconds=60)
+DEFAULT_LETTERS, DEFAULT_BATCH = 50, 500
+QUICK_LETTERS, QUICK_BATCH = 10, 20
+
+
+def libraries() -> dict[str, str]:
+    return {name: version(name) for name in ("reportlab", "pyHanko", "pypdf")}
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
+
+
+def _spread(samples: list[float]) -> dict[str, float]:
+    return {"median_ms": rounded(median(samples)), "p95_ms": rounded(p95(samples))}
+
+
+# --- the bare side ------------------------------------------------------------------------------------
+
+
+def register_bare_font() -> None:
+    if BARE_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(BARE_FONT, str(FONT), subfontIndex=0))
+
+
+_BARE_STYLE = ParagraphStyle("bare", fontName=BARE_FONT, fontSize=10.5, leading=16.5, wordWrap="CJK")
+
+
+def _paragraphs(texts: Sequence[str]) -> list[Any]:
+    return [Paragraph(escape(t).replace("\n", "<br/>"), _BARE_STYLE) for t in texts]
+
+
+def bare_document(records: Sequence[Sequence[str]]) -> tuple[bytes, int]:
+    """One A4 document flowing each record's texts in the bare font, a page break after each record."""
+    story: list[Any] = []
+    for n, texts in enumerate(records):
+        story += _paragraphs(texts)
+        if n < len(records) - 1:
+            story.append(PageBreak())
+    out = io.BytesIO()
+    pages: list[int] = []
+    doc = SimpleDocTemplate(out, pagesize=A4)
+    count = lambda canvas, _doc: pages.append(1)  # noqa: E731
+    doc.build(story, onFirstPage=count, onLaterPages=count)
+    return out.getvalue(), len(pages)
+
+
+def texts_of(file: CaseFile, kind: DocumentKind) -> list[str]:
+    """Every text the document of ``kind`` puts on its pages (what the bare side flows)."""
+    writer = Writer()
+    STORIES[kind](file, writer, "")
+    return writer.texts
+
+
+# --- the application side -----------------------------------------------------------------------------
+
+
+def _case_numbers(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return [row[0] for row in conn.execute("SELECT case_no FROM cases ORDER BY created_at, case_no")]
+
+
+def first_letter(db: Path, clerk: Actor, case_no: str, clock: StepClock) -> dict[str, Any]:
+    """The first receipt of a fresh process (benchmarks.printing_first) and its bare first page."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.printing_first",
+            str(db),
+            clerk.username,
+            case_no,
+            clock.now().isoformat(),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmarks.printing_first failed:\n{done.stderr}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "import_ms": rounded(found["import_ms"]),
+        "kesu_ms": rounded(found["kesu_ms"]),
+        "pages": found["pages"],
+        "kb": rounded(found["bytes"] / 1024, 1),
+        "bare_ms": rounded(found["bare_ms"]),
+        "bare_kb": rounded(found["bare_bytes"] / 1024, 1),
+        "ratio": ratio(found["kesu_ms"], found["bare_ms"]),
+    }
+
+
+def letters_after_warmup(
+    desk: Desk, clerk: Actor, clock: StepClock, warmup: Sequence[str], case_nos: Sequence[str]
+) -> dict[str, Any]:
+    """Receipts one by one, each followed by its parts and its bare twin on the same case."""
+    kind = DocumentKind.RECEIPT
+    register_bare_font()
+    for case_no in warmup:
+        clock.advance(GAP)
+        file = case_file(desk, clerk, case_no, kind)
+        issue_document(desk, clerk, kind, case_no)
+        bare_document([texts_of(file, kind)])
+    kesu: list[float] = []
+    bare: list[float] = []
+    parts: dict[str, list[float]] = {"case_file": [], "layout": [], "signing": []}
+    pages: list[int] = []
+    sizes: list[int] = []
+    bare_sizes: list[int] = []
+    for case_no in case_nos:
+        clock.advance(GAP)
+        start = time.perf_counter()
+        issued = issue_document(desk, clerk, kind, case_no)
+        kesu.append(_ms(start))
+        pages.append(issued.document.pages)
+        sizes.append(len(issued.pdf))
+
+        start = time.perf_counter()
+        file = case_file(desk, clerk, case_no, kind)
+        parts["case_file"].append(_ms(start))
+        start = time.perf_counter()
+        pdf, _pages, _digest = layout(
+            file, kind, document_id=uuid7(), issued_at=clock.now(), issued_by=clerk.username
+        )
+        parts["layout"].append(_ms(start))
+        identity = certificates.signing_identity(desk)
+        start = time.perf_counter()
+        sign_pdf(pdf, identity, reason=f"{kind.label} {case_no}", location=file.office_name)
+        parts["signing"].append(_ms(start))
+
+        texts = texts_of(file, kind)
+        start = time.perf_counter()
+        data, _bare_pages = bare_document([texts])
+        bare.append(_ms(start))
+        bare_sizes.append(len(data))
+    letter = median(kesu)
+    return {
+        "n": len(kesu),
+        "kesu_median_ms": rounded(letter),
+        "kesu_p95_ms": rounded(p95(kesu)),
+        "bare_median_ms": rounded(median(bare)),
+        "bare_p95_ms": rounded(p95(bare)),
+        "ratio": ratio(letter, median(bare)),
+        "pages_median": median(pages),
+        "kb_median": rounded(median(sizes) / 1024, 1),
+        "bare_kb_median": rounded(median(bare_sizes) / 1024, 1),
+        "parts": {
+            name: {**_spread(samples), "share": ratio(median(samples), letter)}
+            for name, samples in parts.items()
+        },
+    }
+
+
+def batch_of_records(
+    desk: Desk, supervisor: Actor, clock: StepClock, case_nos: Sequence[str]
+) -> dict[str, Any]:
+    """``print_batch`` of the cases' records, and one bare document flowing the same records' texts."""
+    kind = DocumentKind.RECORD
+    register_bare_font()
+    records = [texts_of(case_file(desk, supervisor, no, kind), kind) for no in case_nos]
+    clock.advance(GAP)
+    every = 100 if len(case_nos) >= 200 else 0
+
+    def progress(done: int, total: int) -> bool:
+        if every and done % every == 0 and done < total:
+            print(f"… {done} of {total} records", file=sys.stderr, flush=True)
+        return True
+
+    start = time.perf_counter()
+    batch = print_batch(desk, supervisor, case_nos, progress=progress)
+    seconds = time.perf_counter() - start
+    printed = len(batch.documents)
+
+    # What binding alone costs: pypdf over the same signed PDFs, as print_batch does it.
+    signed = [document_pdf(desk, supervisor, d.id) for d in batch.documents]
+    start = time.perf_counter()
+    writer = PdfWriter()
+    for pdf in signed:
+        writer.append(io.BytesIO(pdf))
+    writer.write(io.BytesIO())
+    bind_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    data, bare_pages = bare_document(records)
+    bare_seconds = time.perf_counter() - start
+    return {
+        "records": printed,
+        "skipped": len(batch.skipped),
+        "pages": sum(d.pages for d in batch.documents),
+        "seconds": rounded(seconds, 2),
+        "ms_per_record": rounded(seconds * 1000 / max(printed, 1), 1),
+        "mb": rounded(len(batch.pdf) / 2**20, 2),
+        "bind_seconds": rounded(bind_seconds, 2),
+        "bare_pages": bare_pages,
+        "bare_seconds": rounded(bare_seconds, 2),
+        "bare_ms_per_record": rounded(bare_seconds * 1000 / len(records), 1),
+        "bare_mb": rounded(len(data) / 2**20, 2),
+        "ratio": ratio(seconds, bare_seconds),
+    }
+
+
+def sqlite_printing(folder: Path, letters: int, batch: int) -> dict[str, Any]:
+    """All three printing figures on one scratch SQLite database of ``1 + 2 + letters + batch`` cases."""
+    db = folder / "printing.db"
+    clock = StepClock(START)
+    desk, admin = open_desk(sqlite_url(folder, db.name), clock)
+    try:
+        seed_demo(desk, admin, count=1 + WARMUP + letters + batch, seed=11, workers=0)
+        clerk = add_staff(desk, admin, "bench_print_front", Role.FRONT_DESK)
+        supervisor = add_staff(desk, admin, "bench_print_lead", Role.SUPERVISOR)
+        # Every desk has its certificate after the first print of its life; make it now, untimed.
+        certificates.signing_identity(desk)
+        numbers = _case_numbers(db)
+        first, warm = numbers[0], numbers[1 : 1 + WARMUP]
+        letter_cases = numbers[1 + WARMUP : 1 + WARMUP + letters]
+        batch_cases = numbers[1 + WARMUP + letters : 1 + WARMUP + letters + batch]
+        clock.advance(GAP)
+        result = {"first_letter": first_letter(db, clerk, first, clock)}
+        clock.advance(timedelta(minutes=10))  # past anything the fresh process wrote
+        result["letters"] = letters_after_warmup(desk, clerk, clock, warm, letter_cases)
+        result["batch"] = batch_of_records(desk, supervisor, clock, batch_cases)
+        return result
+    finally:
+        desk.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import tempfile
+
+    from benchmarks.__main__ import render_printing
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.printing", description=__doc__.splitlines()[0])
+    p.add_argument("--letters", type=int, default=None, help=f"receipts timed (default {DEFAULT_LETTERS})")
+    p.add_argument("--batch", type=int, default=None, help=f"records in the batch (default {DEFAULT_BATCH})")
+    p.add_argument("--quick", action="store_true", help=f"{QUICK_LETTERS} letters, a batch of {QUICK_BATCH}")
+    p.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
+    args = p.parse_args(argv)
+    letters = args.letters or (QUICK_LETTERS if args.quick else DEFAULT_LETTERS)
+    batch = args.batch or (QUICK_BATCH if args.quick else DEFAULT_BATCH)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kesu_bench_") as tmp:
+        figures = sqlite_printing(Path(tmp), letters, batch)
+    result = {
+        "meta": {
+            "letters": letters,
+            "batch": batch,
+            **libraries(),
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+        "printing": {"sqlite": figures},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    (RESULTS / "printing.json").write_text(text + "\n", encoding="utf-8")
+    print(text if args.json else render_printing(result["printing"]), end="\n" if args.json else "")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
