@@ -26,7 +26,7 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert json.loads(output.read_text(encoding="utf-8")) == result
-    assert set(result) == {"meta", "registration", "seeding", "search"}
+    assert set(result) == {"meta", "registration", "seeding", "search", "printing"}
     assert result["meta"]["quick"] is True and result["meta"]["cases"] == 2000
     databases = ["sqlite"] + (["postgresql"] if result["meta"]["postgresql"] else [])
     for db in databases:
@@ -43,3 +43,20 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
                 term
             )
             assert term["hits"] >= 1  # every term is taken from the seeded data, so it finds something
+    printing = result["printing"]["sqlite"]
+    assert set(printing) == {"first_letter", "letters", "batch"}
+    first = printing["first_letter"]
+    assert {"n", "import_ms", "kesu_ms", "bare_ms", "ratio", "pages", "kb"} <= set(first)
+    assert first["n"] >= 1 and first["pages"] >= 1
+    assert first["kesu_ms"] > 0 and first["bare_ms"] > 0 and first["ratio"] > 0
+    letters = printing["letters"]
+    assert letters["n"] == 10
+    assert {"kesu_median_ms", "kesu_p95_ms", "bare_median_ms", "bare_p95_ms", "ratio"} <= set(letters)
+    assert letters["kesu_median_ms"] > 0 and letters["bare_median_ms"] > 0 and letters["ratio"] > 0
+    assert set(letters["parts"]) == {"case_file", "layout", "qr_code", "signing"}
+    for part in letters["parts"].values():
+        assert part["median_ms"] > 0 and part["p95_ms"] > 0 and part["share"] > 0
+    batch = printing["batch"]
+    assert batch["records"] == 20 and batch["skipped"] == 0 and batch["pages"] >= 20
+    for key in ("seconds", "ms_per_record", "mb", "bind_seconds", "bare_seconds", "bare_mb", "ratio"):
+        assert batch[key] > 0, key

@@ -194,7 +194,7 @@ class CaseListView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # batch printing
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
@@ -391,8 +391,16 @@ class CaseListView(QWidget):
     # --- selection and activation ---------------------------------------------------------------
 
     def selected_case_no(self) -> str | None:
+        current = self.table.selectionModel().currentIndex()
         rows = self.table.selectionModel().selectedRows()
+        if current.isValid() and any(r.row() == current.row() for r in rows):
+            return self.model.row_at(current.row()).case_no
         return self.model.row_at(rows[0].row()).case_no if rows else None
+
+    def selected_case_nos(self) -> list[str]:
+        """Every selected case, in list order (for batch printing)."""
+        rows = sorted(r.row() for r in self.table.selectionModel().selectedRows())
+        return [self.model.row_at(row).case_no for row in rows]
 
     @Slot()
     def on_model_about_to_reset(self) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
 
 from kesu_desktop import __version__, services
 from kesu_desktop.alerts.qt import DeadlineWatcher
+from kesu_desktop.domain.documents import DocumentKind
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.i18n import _
 from kesu_desktop.ui import tasks
@@ -26,6 +27,8 @@ from kesu_desktop.ui.alerts import AlertsView
 from kesu_desktop.ui.case_detail import CaseDetailView
 from kesu_desktop.ui.case_list import CaseListView
 from kesu_desktop.ui.panels import Panel
+from kesu_desktop.ui.print_actions import PrintController
+from kesu_desktop.ui.print_menu import PrintMenu
 from kesu_desktop.ui.registration_form import RegistrationForm
 from kesu_desktop.ui.reply_editor import ReplyEditor
 from kesu_desktop.ui.reply_review import ReplyReviewView
@@ -156,6 +159,11 @@ class MainWindow(QMainWindow):
         self.act_reply = self._action(self.menu_case, "", lambda: self.panels["reply"].reveal(), "Ctrl+R")
         self.act_alerts = self._action(self.menu_case, "", lambda: self.panels["alerts"].reveal(), "Ctrl+3")
         self.act_check_now = self._action(self.menu_case, "", self.on_check_now, "Shift+F5")
+        self.printer = PrintController(self.desk, self.actor, self)
+        self.menu_print = PrintMenu(
+            self.printer, lambda: self.detail.case, self.case_list.selected_case_nos, self
+        )
+        bar.addMenu(self.menu_print)
         self.menu_view = bar.addMenu("")
         for panel in self.panels.values():
             self.menu_view.addAction(panel.toggleViewAction())
@@ -187,6 +195,7 @@ class MainWindow(QMainWindow):
         self.act_check_now.setText(_("立即检查期限"))
         self.menu_view.setTitle(_("视图(&V)"))
         self.act_reset.setText(_("重置布局"))
+        self.menu_print.retranslate_ui()
         self.menu_help.setTitle(_("帮助(&H)"))
         self.act_about.setText(_("关于客诉台"))
         for key, title in (
@@ -224,6 +233,9 @@ class MainWindow(QMainWindow):
         if app is not None:  # a quit that bypasses closeEvent must not leave the thread running
             app.aboutToQuit.connect(self.on_about_to_quit)
         self.registration.sig_registered.connect(self.open_case)
+        self.registration.sig_print_receipt.connect(
+            lambda case_no: self.printer.issue(DocumentKind.RECEIPT, case_no)
+        )
         self.detail.sig_case_loaded.connect(self.on_detail_loaded)
 
     @Slot(str)
@@ -244,6 +256,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def on_detail_loaded(self, _case_no: str) -> None:
+        self.menu_print.update_state()  # its shortcuts act on the case now shown
         QTimer.singleShot(0, lambda: self.sig_cases_loaded.emit(self.case_list.loaded_rows()))
 
     @Slot(int)

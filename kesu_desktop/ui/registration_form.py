@@ -176,6 +176,8 @@ class RegistrationForm(QWidget):
     """The complaint registration form; emits ``sig_registered(case_no)`` once case and files are stored."""
 
     sig_registered = Signal(str)
+    #: The user asked for the acceptance receipt of the case just registered.
+    sig_print_receipt = Signal(str)
 
     def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -380,6 +382,7 @@ class RegistrationForm(QWidget):
         self.restore_button.clicked.connect(self.on_restore_draft)
         self.discard_button.clicked.connect(self.on_discard_draft)
         self.banner_close.clicked.connect(self.banner.hide)
+        self.print_button.clicked.connect(self.on_print_receipt)
         # A line edit takes Ctrl+Return for itself (returnPressed) before any shortcut sees it.
         self._ctrl_return = CtrlReturnFilter(self.on_save, self)
         for edit in self.edits.values():
@@ -429,7 +432,7 @@ class RegistrationForm(QWidget):
         self.restore_button.setText(_("恢复"))
         self.discard_button.setText(_("丢弃"))
         self.print_button.setText(_("打印受理回执"))
-        self.print_button.setToolTip(_("打印功能即将提供"))
+        self.print_button.setToolTip(_("预览并打印受理回执（打印菜单中也可采集客户签名）"))
         self.banner_close.setToolTip(_("关闭"))
         if self._offered is not None:
             self._offer_draft(self._offered)
@@ -722,8 +725,14 @@ class RegistrationForm(QWidget):
         elif count:
             text += "　" + _("附件 {n} 个已保存").format(n=count)
         self.banner_label.setText(text)
+        self.print_button.setEnabled(not uploading)
         self.banner.setStyleSheet(f"#registeredBanner {{{BANNER_WARN if failures else BANNER_OK}}}")
         self.banner.show()
+
+    @Slot()
+    def on_print_receipt(self) -> None:
+        if self._banner_state is not None:
+            self.sig_print_receipt.emit(self._banner_state[0])
 
     def banner_text(self) -> str:
         return self.banner_label.text() if self.banner.isVisibleTo(self) else ""

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -335,6 +335,8 @@ def test_large_batch_renders_lazily(qtbot: QtBot) -> None:
     dialog.show()
     qtbot.waitExposed(dialog)
     assert "共 300 页" in dialog.page_label.text()
+    assert not dialog.preview_button.isEnabled()  # Qt's preview would hold every page in memory
+    assert dialog.print_button.isEnabled()
     qtbot.waitUntil(lambda: dialog.view.is_rendered(0), timeout=5000)
     qtbot.wait(50)
     assert len(dialog.view.rendered_pages()) < 6  # what is in sight and a page either side
@@ -342,3 +344,65 @@ def test_large_batch_renders_lazily(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: dialog.view.is_rendered(250), timeout=5000)
     assert dialog.page_label.text().startswith("第 251 页")
     assert len(dialog.view.rendered_pages()) < 12
+
+
+class _FakePrintDialog:
+    """Stands in for QPrintDialog (modal, and no printers offscreen): the "user" picks 当前页, to a file."""
+
+    out: Path
+
+    def __init__(self, printer: QPrinter, _parent: object) -> None:
+        self.printer = printer
+
+    def setWindowTitle(self, _title: str) -> None:
+        pass
+
+    def setOptions(self, _options: object) -> None:
+        pass
+
+    def setMinMax(self, low: int, high: int) -> None:
+        assert (low, high) == (1, 3)
+
+    def exec(self) -> int:
+        self.printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        self.printer.setOutputFileName(str(self.out))
+        self.printer.setPrintRange(QPrinter.PrintRange.CurrentPage)
+        return QDialog.DialogCode.Accepted.value
+
+    def deleteLater(self) -> None:
+        pass
+
+
+def test_ctrl_p_prints_the_current_page(
+    dialog: PdfPreviewDialog, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _FakePrintDialog.out = tmp_path / "current.pdf"
+    monkeypatch.setattr(pdf_view, "QPrintDialog", _FakePrintDialog)
+    asked: list[range | None] = []
+    real_paint = pdf_view.paint_to_printer
+
+    def spy(pdf: bytes, printer: QPrinter, pages: range | None = None, **kwargs: object) -> int:
+        asked.append(pages)
+        return real_paint(pdf, printer, pages, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf_view, "paint_to_printer", spy)
+    dialog.view.go_to_page(1)
+    qtbot.waitUntil(lambda: dialog.view.current_page() == 1, timeout=2000)
+    with qtbot.waitSignal(dialog.sig_printed, timeout=5000) as blocker:
+        qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert blocker.args == [1]
+    assert asked == [range(1, 2)]  # 当前页 is the page in view, the second one
+    assert len(pypdf.PdfReader(_FakePrintDialog.out).pages) == 1
+
+
+def test_long_job_shows_progress_and_still_reports(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_view, "PROGRESS_FROM_PAGES", 2)
+    dialog = PdfPreviewDialog(make_pdf(4), "进度", "p.pdf")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.sig_printed, timeout=10000) as blocker:
+        dialog.print_to(_pdf_printer(tmp_path / "p.pdf"))
+    assert blocker.args == [4]
+    assert not any(w.isVisible() for w in dialog.findChildren(QProgressDialog))

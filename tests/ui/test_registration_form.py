@@ -94,7 +94,10 @@ def test_typed_complaint_is_registered_with_ctrl_enter(
     assert case.occurred_at is not None
     # The counter sees the number and is ready for the next customer.
     assert form.banner_text().startswith(f"已登记：{case_no}")
-    assert not form.print_button.isEnabled() and form.print_button.toolTip() == "打印功能即将提供"
+    assert form.print_button.isEnabled()
+    with qtbot.waitSignal(form.sig_print_receipt, timeout=1000) as wanted:
+        qtbot.mouseClick(form.print_button, Qt.MouseButton.LeftButton)
+    assert wanted.args == [case_no]
     assert form.edits["customer_name"].text() == "" and form.texts["description"].toPlainText() == ""
     assert form.channel.currentData() == "counter" and not form.occurred_known.isChecked()
 
