@@ -67,7 +67,7 @@ def _style(name: str, size: float, leading: float, **kw: Any) -> ParagraphStyle:
 
 TITLE = _style("title", 18, 26, alignment=TA_CENTER, spaceAfter=4 * mm)
 SUBTITLE = _style("subtitle", 10, 14, alignment=TA_CENTER, textColor=colors.HexColor("#555555"))
-HEADING = _style("heading", 12.5, 18, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
+HEADING = _style("heading", 12.5, 18, spaceBefore=4 * mm, spaceAfter=1.5 * mm, keepWithNext=1)
 BODY_STYLE = _style("body", 10.5, 16.5, spaceAfter=1.5 * mm)
 LETTER = _style("letter", 11.5, 20, firstLineIndent=23, spaceAfter=2 * mm)
 CELL = _style("cell", 9.5, 13.5)
@@ -117,6 +117,7 @@ class Writer:
         ]
         style += [("BACKGROUND", (2 * i, 0), (2 * i, -1), SHADE) for i in range(columns)]
         table.setStyle(TableStyle(style))
+        table.spaceAfter = 2 * mm
         return table
 
     def grid(
@@ -134,6 +135,7 @@ class Writer:
                 ]
             )
         )
+        table.spaceAfter = 2 * mm
         return table
 
     def signature_block(self, slots: Sequence[tuple[str, bytes | None, str | None]]) -> Flowable:

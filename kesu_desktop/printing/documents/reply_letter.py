@@ -4,6 +4,7 @@ reply — the concern, an apology, the cause, the solution, the timeline, any co
 from __future__ import annotations
 
 import io
+import re
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
@@ -15,6 +16,7 @@ from kesu_desktop.printing.layout import LETTER, RIGHT, SUBTITLE, TITLE, Writer
 from kesu_desktop.services.documents import CaseFile
 
 KIND = DocumentKind.REPLY
+_DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 _APOLOGY_WORDS = ("抱歉", "歉意", "对不起", "致歉")
 _THANKS_WORDS = ("感谢", "谢谢")
 
@@ -35,6 +37,11 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
     c = file.case
     body = file.approved_replies[-1]
     paragraphs = [line.strip() for line in body.splitlines() if line.strip()]
+    # The template's own sign-off (organisation, date) gives way to the letter's, with the seal.
+    while len(paragraphs) > 1 and (
+        paragraphs[-1] in (file.organisation, file.office_name) or _DATE_LINE.fullmatch(paragraphs[-1])
+    ):
+        paragraphs.pop()
     out: list[Flowable] = [
         w.p(_("回复函"), TITLE),
         w.p(_("投诉编号：{no}").format(no=c.case_no), SUBTITLE),
