@@ -32,8 +32,10 @@ def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from kesu_desktop.printing.certificates import initialize_with_certificate
+
     desk = open_desk(args)
-    result = services.initialize(
+    result = initialize_with_certificate(
         desk,
         office_code=args.office,
         office_name=args.office_name,

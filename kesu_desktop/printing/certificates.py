@@ -13,6 +13,7 @@ from kesu_desktop.services import certificates
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.certificates import CertificateRecord
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.setup import InitResult, initialize
 
 
 def _store(desk: Desk, actor: Actor | None, cert: OrgCertificate, *, self_signed: bool) -> CertificateRecord:
@@ -64,3 +65,12 @@ def create_certificate(desk: Desk, actor: Actor, organisation: str | None = None
     """A new self-signed certificate in the organisation's name (first-run set-up, or a renewal)."""
     name = (organisation or "").strip() or certificates.organisation_name(desk)
     return _store(desk, actor, create_self_signed(name, now=desk.clock.now()), self_signed=True)
+
+
+def initialize_with_certificate(desk: Desk, **values: object) -> InitResult:
+    """First-run set-up (``services.initialize``) plus the organisation's self-signed certificate, so the
+    first letter printed at a new counter is already signed; an admin can import a real one later."""
+    result = initialize(desk, **values)  # type: ignore[arg-type]
+    if result.created:
+        signing_identity(desk)
+    return result

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
+from kesu_desktop.printing.certificates import initialize_with_certificate
 from kesu_desktop.services.setup import InitResult
 from kesu_desktop.ui import tasks
 
@@ -136,7 +137,7 @@ class FirstRunDialog(QDialog):
         )
         self.buttons.setEnabled(False)
         tasks.run(
-            lambda: services.initialize(desk, **values),
+            lambda: initialize_with_certificate(desk, **values),
             on_result=self.on_initialized,
             on_error=self.on_failed,
             context=self,

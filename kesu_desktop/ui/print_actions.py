@@ -13,17 +13,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
 from kesu_desktop import services
 from kesu_desktop.domain.documents import ISSUERS, DocumentKind, SignerRole
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
+from kesu_desktop.printing import certificates as print_certificates
 from kesu_desktop.printing.batch import Batch, print_batch
 from kesu_desktop.printing.fonts import MissingGlyphs
 from kesu_desktop.printing.issue import Issued, issue_document
 from kesu_desktop.printing.verify import Verdict, verify_letter
 from kesu_desktop.services import documents
+from kesu_desktop.services.certificates import set_seal
 from kesu_desktop.ui import tasks
 from kesu_desktop.ui.pdf_view import PdfPreviewDialog
 from kesu_desktop.ui.signature_pad import CapturedSignature, SignatureDialog
@@ -234,6 +236,63 @@ class PrintController(QObject):
         box.setDetailedText(_("文件 SHA-256：{sha}").format(sha=verdict.sha256))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    # --------------------------------------------------------------- admin: certificate and seal
+
+    def import_certificate(self, path: str | None = None, password: str | None = None) -> tasks.Task | None:
+        """An admin picks the organisation's PKCS#12 and types its password; later letters sign with it."""
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self.window, _("导入签名证书"), "", _("PKCS#12 证书 (*.p12 *.pfx)")
+            )
+            if not path:
+                return None
+        if password is None:
+            password, ok = QInputDialog.getText(
+                self.window, _("导入签名证书"), _("证书密码："), QLineEdit.EchoMode.Password
+            )
+            if not ok:
+                return None
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            QMessageBox.warning(self.window, _("导入签名证书"), _("无法读取文件：{e}").format(e=exc))
+            return None
+        desk, actor, secret = self.desk, self.actor, password.encode() if password else None
+        return tasks.run(
+            lambda: print_certificates.import_certificate(desk, actor, data, secret),
+            on_result=lambda record: QMessageBox.information(
+                self.window,
+                _("导入签名证书"),
+                _("已导入：{subject}，有效期至 {until:%Y-%m-%d}。此后出具的文档将使用该证书签名。").format(
+                    subject=record.subject, until=record.not_after
+                ),
+            ),
+            on_error=lambda exc: self._warn(_("导入签名证书"), exc),
+            context=self.window,
+        )
+
+    def set_seal(self, path: str | None = None) -> tasks.Task | None:
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(
+                self.window, _("设置印章图片"), "", _("PNG 图片 (*.png)")
+            )
+            if not path:
+                return None
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            QMessageBox.warning(self.window, _("设置印章图片"), _("无法读取文件：{e}").format(e=exc))
+            return None
+        desk, actor = self.desk, self.actor
+        return tasks.run(
+            lambda: set_seal(desk, actor, data),
+            on_result=lambda _r: QMessageBox.information(
+                self.window, _("设置印章图片"), _("已设置：此后的回复函将印上该图片")
+            ),
+            on_error=lambda exc: self._warn(_("设置印章图片"), exc),
+            context=self.window,
+        )
 
     # --------------------------------------------------------------- batch
 

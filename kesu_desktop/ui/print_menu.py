@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from kesu_desktop import services
 from kesu_desktop.domain.documents import DocumentKind, check_issue, check_ready
-from kesu_desktop.domain.enums import Status
+from kesu_desktop.domain.enums import Role, Status
 from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.print_actions import PrintController
@@ -60,6 +60,12 @@ class PrintMenu(QMenu):
         self.batch = self.addAction("", self.on_batch)
         self.batch.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.verify = self.addAction("", self.controller.verify_file)
+        self.admin_separator = self.addSeparator()
+        self.import_cert = self.addAction("", self.controller.import_certificate)
+        self.seal = self.addAction("", self.controller.set_seal)
+        is_admin = controller.actor.role is Role.ADMIN
+        for action in (self.admin_separator, self.import_cert, self.seal):
+            action.setVisible(is_admin)
         self.aboutToShow.connect(self.update_state)
         self.retranslate_ui()
         self.update_state()
@@ -74,6 +80,8 @@ class PrintMenu(QMenu):
         self.paper_confirmation.setText(_("客户已在纸质结果确认表上签字"))
         self.batch.setText(_("批量打印所选案件的登记处理单…"))
         self.verify.setText(_("验证打印件…"))
+        self.import_cert.setText(_("导入单位签名证书…"))
+        self.seal.setText(_("设置印章图片…"))
 
     def update_state(self) -> None:
         case = self.current_case()

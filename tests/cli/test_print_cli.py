@@ -73,3 +73,24 @@ def test_print_refusals_have_clear_messages_and_write_nothing(kesu: Kesu, tmp_pa
     assert on_paper.code == 0, on_paper.err
     no_file = kesu("verify-letter", str(tmp_path / "none.pdf"), **alice)
     assert no_file.code == 2 and "文件不存在" in no_file.err
+
+
+def test_init_makes_a_signing_certificate_and_only_an_admin_replaces_it(kesu: Kesu) -> None:
+    from kesu_desktop.services import Desk
+    from kesu_desktop.services.certificates import active_certificate
+
+    made = kesu(
+        "init", "--office", "SH02", "--office-name", "上海分部", "--admin", "root", password="root-pass-123"
+    )
+    assert made.code == 0, made.err
+    desk = Desk.open(kesu.db, node_id="check")
+    first = active_certificate(desk)
+    assert first is not None and first.subject == "上海分部" and first.self_signed
+    renewed = kesu(
+        "admin", "cert-create", "--organisation", "上海某某公司", user="root", password="root-pass-123"
+    )
+    assert renewed.code == 0, renewed.err
+    assert "上海某某公司" in renewed.out
+    second = active_certificate(desk)
+    assert second is not None and second.fingerprint != first.fingerprint
+    desk.close()

@@ -157,3 +157,36 @@ def test_a_name_no_font_can_draw_asks_before_printing(
     tasks.wait_for_idle()
     [issued] = documents.documents_for_case(seeded_desk, clerk, case.case_no)
     assert issued.kind == "receipt"
+
+
+def test_an_admin_imports_the_organisation_certificate_and_a_wrong_password_is_explained(
+    qtbot: QtBot, seeded_desk: services.Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from kesu_desktop.printing.signing import create_self_signed
+    from kesu_desktop.services.certificates import active_certificate
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text, *a: shown.append(("info", text)))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: shown.append(("warn", text)))
+    admin = services.login(seeded_desk, "admin", ADMIN_PASSWORD)
+    window = open_window(qtbot, seeded_desk, admin)
+    assert window.menu_print.import_cert.isVisible()
+    cert = create_self_signed("北京某某服务有限公司", now=datetime.now(UTC))
+    path = tmp_path / "org.p12"
+    path.write_bytes(cert.pkcs12)
+    window.printer.import_certificate(str(path), "wrong")
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert shown[-1][0] == "warn" and "密码" in shown[-1][1]
+    window.printer.import_certificate(str(path), cert.password.decode())
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=10_000)
+    assert shown[-1][0] == "info" and "北京某某服务有限公司" in shown[-1][1]
+    assert active_certificate(seeded_desk).fingerprint == cert.fingerprint_sha256
+
+
+def test_front_desk_sees_no_certificate_actions(
+    qtbot: QtBot, seeded_desk: services.Desk, clerk: services.Actor, three_cases: list
+) -> None:
+    window = open_window(qtbot, seeded_desk, clerk)
+    assert not window.menu_print.import_cert.isVisible() and not window.menu_print.seal.isVisible()
