@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+
+# pyHanko logs a WARNING with a full traceback for every signature that does not validate; for us that
+# is an expected answer (a tampered or foreign letter), reported to the user in one sentence instead.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 # Keys pyHanko's SimpleSigner can sign with; anything else would only fail later, at print time.
 _SUPPORTED_KEYS = (
