@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # System packages Kesu Desk needs beyond Python: the libraries Qt loads (also offscreen), the PDF
-# tools the printing tests use, and Hanazono (the print fallback font for rare CJK characters).
+# and QR tools the printing tests use (poppler, zbar), and Hanazono (the print fallback font for
+# rare CJK characters).
 # Installs only what is missing; needs root (or sudo) to install.
 set -euo pipefail
 packages=(
   libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
-  libxcb-render-util0 libxcb-image0 libxcb-xkb1 poppler-utils fonts-hanazono
+  libxcb-render-util0 libxcb-image0 libxcb-xkb1 poppler-utils zbar-tools fonts-hanazono
 )
 missing=()
 for p in "${packages[@]}"; do

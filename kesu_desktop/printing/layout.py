@@ -8,13 +8,12 @@ page furniture is drawn by a canvas that waits for the last page before numberin
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -155,19 +154,35 @@ class Writer:
         return KeepTogether([Spacer(1, 6 * mm), table])
 
 
-def _qr(payload: str, size: float) -> Drawing:
-    widget = QrCodeWidget(payload, barLevel="M")
-    x1, y1, x2, y2 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
-    drawing.add(widget)
-    return drawing
+def qr_modules(payload: str) -> list[list[bool]]:
+    """The QR code's dark modules, encoded once per document (ReportLab's widget re-encodes on every draw)."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(payload)
+    code.make()
+    return [[bool(m) for m in row] for row in code.modules]
+
+
+def draw_qr(canvas: Canvas, modules: list[list[bool]], x: float, y: float, size: float) -> None:
+    """All dark runs as one filled path: one PDF operator list instead of a shape per module."""
+    border = 2
+    box = size / (len(modules) + 2 * border)
+    path = canvas.beginPath()
+    for r, row in enumerate(modules):
+        c = 0
+        for dark, run in itertools.groupby(row):
+            count = len(list(run))
+            if dark:
+                path.rect(x + (c + border) * box, y + size - (r + border + 1) * box, count * box, box)
+            c += count
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def numbered_canvas(meta: Meta, writer: Writer) -> type[Canvas]:
     """A canvas class that draws header, footer, "第 N 页 共 M 页" and the QR code once all pages exist."""
     organisation = writer.plain(meta.organisation)
     title = writer.plain(meta.title)
-    qr = _qr(meta.qr_payload, 17 * mm)
+    qr = qr_modules(meta.qr_payload)
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -215,7 +230,7 @@ def numbered_canvas(meta: Meta, writer: Writer) -> type[Canvas]:
                 bottom,
                 _("第 {n} 页　共 {m} 页").format(n=self._pageNumber, m=total),
             )
-            renderPDF.draw(qr, self, PAGE_W - MARGIN - 17 * mm, bottom - 2 * mm)
+            draw_qr(self, qr, PAGE_W - MARGIN - 17 * mm, bottom - 2 * mm, 17 * mm)
             self.restoreState()
 
     return NumberedCanvas

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -150,3 +152,36 @@ def test_archived_pdf_bytes_are_a_pdf_a_viewer_opens(desk: Desk, people: People,
     pdf = issue_document(desk, people.alice, "receipt", registered).pdf
     assert pdf.startswith(b"%PDF-")
     assert len(pypdfium2.PdfDocument(io.BytesIO(pdf))) == 1
+
+
+def test_the_qr_code_on_every_page_reads_back_case_document_and_content_hash(
+    desk: Desk, people: People, tmp_path: Path
+) -> None:
+    description = "冰箱不制冷，" * 900
+    no = services.register_case(desk, people.alice, complaint(description=description)).case_no
+    issued = issue_document(desk, people.carol, "record", no)
+    pdf = tmp_path / "record.pdf"
+    pdf.write_bytes(issued.pdf)
+    expected = f"KESU1|{no}|{issued.document.id}|{issued.document.content_sha256}"
+    for page in (1, issued.document.pages):
+        png = tmp_path / f"page{page}"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "200",
+                "-png",
+                "-singlefile",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                str(pdf),
+                str(png),
+            ],
+            check=True,
+        )
+        read = subprocess.run(
+            ["zbarimg", "--raw", "-q", f"{png}.png"], capture_output=True, text=True, check=True
+        )
+        assert read.stdout.strip() == expected
