@@ -11,6 +11,7 @@ from pathlib import Path
 from kesu_desktop.cli.commands import open_desk, sign_in
 from kesu_desktop.cli.io import print_json
 from kesu_desktop.domain.errors import ValidationError
+from kesu_desktop.fileio import write_atomically
 from kesu_desktop.i18n import _
 
 #: Exit status of verify-letter when the file is not (or no longer) what we issued.
@@ -26,19 +27,6 @@ def _read(path: str, field: str) -> bytes:
         raise ValidationError.single(field, _("无法读取文件：{error}").format(error=exc)) from None
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the whole file or nothing: a half-written PDF in the printer queue is worse than none."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ValidationError.single(
-            "output", _("无法写入 {path}：{error}").format(path=path, error=exc)
-        ) from None
-
-
 def cmd_print(args: argparse.Namespace) -> int:
     from kesu_desktop.domain.documents import parse_kind
     from kesu_desktop.printing.issue import issue_document
@@ -51,7 +39,12 @@ def cmd_print(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     actor = sign_in(desk, args)
     issued = issue_document(desk, actor, kind, args.case_no, allow_missing=args.allow_missing_glyphs)
-    write_atomically(out, issued.pdf)
+    try:
+        write_atomically(out, issued.pdf)
+    except OSError as exc:
+        raise ValidationError.single(
+            "output", _("无法写入 {path}：{error}").format(path=out, error=exc)
+        ) from None
     documents.record_output(desk, actor, issued.document.id, how="exported", target=str(out.resolve()))
     doc = issued.document
     if args.json:
