@@ -34,7 +34,6 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from pypdf import PdfWriter
-from reportlab.graphics import renderPDF
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -52,7 +51,7 @@ from kesu_desktop.paths import resources_dir
 from kesu_desktop.printing import certificates
 from kesu_desktop.printing.batch import print_batch
 from kesu_desktop.printing.issue import STORIES, issue_document, layout
-from kesu_desktop.printing.layout import Writer, _qr
+from kesu_desktop.printing.layout import Writer, draw_qr, qr_modules
 from kesu_desktop.printing.signing import sign_pdf
 from kesu_desktop.services import Actor, Desk
 from kesu_desktop.services.demo import seed_demo
@@ -213,7 +212,8 @@ def letters_after_warmup(
         parts["layout"].append(_ms(start))
         # Part of layout: the footer's QR code, made once per document and drawn on every page.
         start = time.perf_counter()
-        renderPDF.draw(_qr(f"KESU1|{case_no}|{document_id}|{digest}", 17 * mm), Canvas(io.BytesIO()), 0, 0)
+        modules = qr_modules(f"KESU1|{case_no}|{document_id}|{digest}")
+        draw_qr(Canvas(io.BytesIO()), modules, 0, 0, 17 * mm)
         parts["qr_code"].append(_ms(start))
         identity = certificates.signing_identity(desk)
         start = time.perf_counter()

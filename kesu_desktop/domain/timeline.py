@@ -111,7 +111,7 @@ def summary(kind: str, payload: Mapping[str, Any]) -> str:
             if p.get("on_paper")
             else _("签名：{who}").format(who=p.get("signer") or "")
         )
-    for key in ("reason", "opinion", "comment", "note"):
+    for key in ("reason", "opinion", "comment", "note", "assessment"):
         if p.get(key):
             parts.append(str(p[key]))
     return "；".join(x for x in parts if x)

@@ -275,6 +275,8 @@ def _close(c: Ctx, r: FieldReader) -> Step:
 
 def _escalate(c: Ctx, r: FieldReader) -> Step:
     reason = r.text("reason", required=True, max_len=2000)
+    # Where staff erred, the supervisor's assessment goes into the escalation report (DOMAIN.md, section 4).
+    assessment = r.text("assessment", max_len=2000)
     r.finish()
     priority = stricter(Priority(c.case.priority), Priority.P1)
     changes = {
@@ -286,7 +288,12 @@ def _escalate(c: Ctx, r: FieldReader) -> Step:
     return Step(
         "escalated",
         changes,
-        {"reason": reason, "from_status": c.case.status, "level": c.case.escalation_level + 1},
+        {
+            "reason": reason,
+            "from_status": c.case.status,
+            "level": c.case.escalation_level + 1,
+            "assessment": assessment,
+        },
     )
 
 

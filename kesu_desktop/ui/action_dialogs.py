@@ -190,7 +190,14 @@ def fields_for(action: Action, ctx: Context) -> list[Field]:
             ]
         case Action.APPROVE_PLAN:
             return [_long_text("comment", _("审批意见"))]
-        case Action.REJECT_PLAN | Action.OBJECT | Action.ESCALATE | Action.REOPEN:
+        case Action.ESCALATE:
+            return [
+                _long_text("reason", _("理由"), required=True),
+                _long_text(
+                    "assessment", _("员工考核"), placeholder=_("如涉及员工过错，填写考核结果（印入升级报告）")
+                ),
+            ]
+        case Action.REJECT_PLAN | Action.OBJECT | Action.REOPEN:
             return [_long_text("reason", _("理由"), required=True)]
         case Action.RESOLVE:
             return [

@@ -85,6 +85,7 @@ def test_every_document_of_a_worked_case_prints_its_own_sections(desk: Desk, peo
         assert section in report
     assert "上门更换启动电容并检测制冷" in report  # the measure, in the table
     assert "2026年11月27日" in report  # the measure's due date
+    assert "员工考核结果：维修员未按时回访，扣减当月绩效" in report
 
 
 def test_reply_letter_waits_for_an_approved_reply_and_nothing_is_archived(
