@@ -60,7 +60,13 @@ def worked_case(desk: Desk, people: People, **overrides: object) -> str:
         },
     )
     services.act(desk, people.carol, no, "approve_plan", {})
-    services.act(desk, people.bob, no, "escalate", {"reason": "客户不满意维修方案，要求退货", "assessment": "维修员未按时回访，扣减当月绩效"})
+    services.act(
+        desk,
+        people.bob,
+        no,
+        "escalate",
+        {"reason": "客户不满意维修方案，要求退货", "assessment": "维修员未按时回访，扣减当月绩效"},
+    )
     body = services.compose_reply(desk, people.bob, no, "solution", "为您办理退货退款并赔偿食物损失")
     reply = services.save_reply_draft(desk, people.bob, no, "solution", body)
     services.submit_reply(desk, people.bob, reply.id)

@@ -17,7 +17,6 @@ from kesu_desktop.ui.fonts import register_bundled_font
 from kesu_desktop.ui.signature_pad import INK, CapturedSignature, SignatureDialog, SignaturePad
 from tests.ui.test_startup import type_chinese
 
-SCREENSHOT = Path("/tmp/signature_dialog.png")
 ZIGZAG = [QPoint(60 + 25 * i, 80 + (20 if i % 2 else -20)) for i in range(8)]
 LOOP = [QPoint(380 + dx, 100 + dy) for dx, dy in ((0, 0), (30, -30), (60, 0), (30, 30), (0, 0), (90, 10))]
 
@@ -289,7 +288,8 @@ def test_escape_cancels_without_a_signature(qtbot: QtBot, dialog: SignatureDialo
     assert dialog.captured() is None
 
 
-def test_screenshot_of_a_signed_dialog(qtbot: QtBot, chinese_font: None) -> None:
+def test_screenshot_of_a_signed_dialog(qtbot: QtBot, chinese_font: None, tmp_path: Path) -> None:
+    """What the counter sees after signing (also how docs/signature-pad.png is made): ink on the pad."""
     dialog = SignatureDialog("受理回执 · 20261122-BJ01-CS-0007", signer="王五")
     qtbot.addWidget(dialog)
     dialog.resize(640, 380)
@@ -306,6 +306,14 @@ def test_screenshot_of_a_signed_dialog(qtbot: QtBot, chinese_font: None) -> None
     for i in range(1, 10):
         send_tablet(pad, pen, QEvent.Type.TabletMove, QPointF(w * (0.1 + 0.08 * i), h * 0.66), i / 10)
     send_tablet(pad, pen, QEvent.Type.TabletRelease, QPointF(w * 0.82, h * 0.66), 0.0)
-    assert dialog.grab().save(str(SCREENSHOT))
-    SCREENSHOT.with_name("signature_export.png").write_bytes(pad.to_png())
-    assert SCREENSHOT.stat().st_size > 0
+    shot = dialog.grab()
+    assert shot.save(str(tmp_path / "signature_dialog.png"))
+    image = shot.toImage()
+    area = pad.geometry()
+    ink = sum(
+        1
+        for x in range(area.left(), area.right(), 2)
+        for y in range(area.top(), area.bottom(), 2)
+        if image.pixelColor(x, y).lightness() < 100
+    )
+    assert ink > 50, ink  # the strokes are drawn where the customer signed
