@@ -20,7 +20,8 @@ from kesu_desktop.storage.models import Case
 HISTORY_LIMIT = 20
 
 
-def _customer_query(phone: str, account_no: str | None) -> Select[tuple[Case]] | None:
+def customer_query(phone: str, account_no: str | None) -> Select[tuple[Case]] | None:
+    """All cases of one customer (same phone or account), newest first; None when neither is usable."""
     try:
         normalized = normalize_phone(phone) if phone else None
     except ValueError:
@@ -35,7 +36,7 @@ def _customer_query(phone: str, account_no: str | None) -> Select[tuple[Case]] |
 
 def customer_history(desk: Desk, actor: Actor, phone: str, account_no: str | None = None) -> list[CaseRow]:
     """Earlier cases of this phone (or account) the user may see, newest first; [] while still typing."""
-    query = _customer_query(phone, account_no)
+    query = customer_query(phone, account_no)
     if query is None:
         return []
     with desk.db.read() as session:
@@ -68,7 +69,7 @@ def suggest(
         policy = office_rules(session, actor.office_code).policy
         department = category_departments(session).get(category)
         # The repeat rule looks across all offices, as registration does; only case numbers are shown.
-        query = _customer_query(phone or "", account_no)
+        query = customer_query(phone or "", account_no)
         rows = session.scalars(query.limit(HISTORY_LIMIT * 5)) if query is not None else []
         earlier = [
             rules.PriorCase(c.case_no, "", None, c.category, Severity(c.severity), c.created_at)

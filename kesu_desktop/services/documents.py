@@ -23,7 +23,7 @@ from kesu_desktop.domain.replies import ReplyStatus
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.certificates import is_png
-from kesu_desktop.services.customers import _customer_query
+from kesu_desktop.services.customers import customer_query
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.queries import case_row, case_view
 from kesu_desktop.services.reference import office_rules
@@ -140,7 +140,7 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
         ):
             signatures[(s.purpose, s.signer_role)] = _signature_view(s)
         earlier: list[CaseRow] = []
-        query = _customer_query(view.phone, view.account_no)
+        query = customer_query(view.phone, view.account_no)
         if query is not None and case is not None:
             rows = session.scalars(
                 scope_filter(query, actor).where(Case.created_at < case.created_at).limit(20)
