@@ -728,6 +728,10 @@ class CaseDetailView(QWidget):
         if link.startswith("case:"):
             self.show_case(link.removeprefix("case:"))
 
+    def add_header_tool(self, widget: QWidget) -> None:
+        """A tool the main window owns (the 打印 menu button) at the end of the action bar."""
+        self.actions_row.addWidget(widget)
+
     # ---------------------------------------------------------------- for tests and screenshots
 
     def visible_text(self) -> str:

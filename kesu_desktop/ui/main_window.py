@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QWidget
 
 from kesu_desktop import __version__, services
 from kesu_desktop.alerts.qt import DeadlineWatcher
@@ -164,6 +164,12 @@ class MainWindow(QMainWindow):
             self.printer, lambda: self.detail.case, self.case_list.selected_case_nos, self
         )
         bar.addMenu(self.menu_print)
+        self.print_button = QToolButton(popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.print_button.setMenu(self.menu_print)
+        self.detail.add_header_tool(self.print_button)
+        # Right-click in the case list offers the batch print of the selected cases.
+        self.case_list.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.case_list.table.addAction(self.menu_print.batch)
         self.menu_view = bar.addMenu("")
         for panel in self.panels.values():
             self.menu_view.addAction(panel.toggleViewAction())
@@ -196,6 +202,8 @@ class MainWindow(QMainWindow):
         self.menu_view.setTitle(_("视图(&V)"))
         self.act_reset.setText(_("重置布局"))
         self.menu_print.retranslate_ui()
+        self.print_button.setText(_("打印"))
+        self.print_button.setToolTip(_("打印本案件的回执、回复函、确认表、处理单或升级报告"))
         self.menu_help.setTitle(_("帮助(&H)"))
         self.act_about.setText(_("关于客诉台"))
         for key, title in (

@@ -51,6 +51,7 @@ def test_counter_prints_the_receipt_saves_it_and_the_case_says_so(
 ) -> None:
     window = open_window(qtbot, seeded_desk, clerk)
     case_no = window.detail.case.case_no
+    assert window.print_button.isVisible() and window.print_button.menu() is window.menu_print
     window.menu_print.update_state()
     actions = window.menu_print.documents
     assert actions[DocumentKind.RECEIPT].isEnabled()
