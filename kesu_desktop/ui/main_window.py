@@ -166,6 +166,8 @@ class MainWindow(QMainWindow):
         bar.addMenu(self.menu_print)
         self.print_button = QToolButton(popupMode=QToolButton.ToolButtonPopupMode.InstantPopup)
         self.print_button.setMenu(self.menu_print)
+        # The arrow is in the text: the style's own indicator overlaps short Chinese labels.
+        self.print_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.detail.add_header_tool(self.print_button)
         # Right-click in the case list offers the batch print of the selected cases.
         self.case_list.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -202,7 +204,7 @@ class MainWindow(QMainWindow):
         self.menu_view.setTitle(_("视图(&V)"))
         self.act_reset.setText(_("重置布局"))
         self.menu_print.retranslate_ui()
-        self.print_button.setText(_("打印"))
+        self.print_button.setText(_("打印 ▾"))
         self.print_button.setToolTip(_("打印本案件的回执、回复函、确认表、处理单或升级报告"))
         self.menu_help.setTitle(_("帮助(&H)"))
         self.act_about.setText(_("关于客诉台"))
