@@ -58,6 +58,15 @@ def test_a_5000_character_description_flows_over_pages_and_all_of_it_is_printed(
         assert f"共{issued.document.pages}页" in pdf_text(issued.pdf)
 
 
+def test_long_texts_in_every_document_flow_onto_further_pages(desk: Desk, people: People) -> None:
+    description = "".join(f"第{i:04d}句压缩机异响。" for i in range(1, 600))[:5000]
+    no = worked_case(desk, people, description=description)
+    for kind in ("reply", "confirmation", "record", "escalation"):
+        issued = issue_document(desk, people.carol, kind, no)
+        assert issued.document.pages >= 3, kind
+        assert description in body_text(issued.pdf, f"北京总部{issued.document.label}{no}"), kind
+
+
 def test_every_document_of_a_worked_case_prints_its_own_sections(desk: Desk, people: People) -> None:
     no = worked_case(desk, people)
     texts = {
