@@ -10,7 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from kesu_desktop.domain.enums import Role, Status
-from kesu_desktop.domain.errors import NotAllowed, ValidationError
+from kesu_desktop.domain.errors import NotAllowed
+from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _
 
 
@@ -53,13 +54,7 @@ _HAS_RESULT = frozenset({Status.RESOLVED, Status.CONFIRMED, Status.SURVEYED, Sta
 
 
 def parse_kind(name: str) -> DocumentKind:
-    try:
-        return DocumentKind(name)
-    except ValueError:
-        allowed = ", ".join(k.value for k in DocumentKind)
-        raise ValidationError.single(
-            "document", _("未知的文档“{name}”，可选：{allowed}").format(name=name, allowed=allowed)
-        ) from None
+    return parse_code(DocumentKind, name, "document", _("文档"))
 
 
 def check_issue(kind: DocumentKind, role: Role) -> None:

@@ -190,6 +190,17 @@ class FieldReader:
             raise ValidationError(self.errors)
 
 
+def parse_code(enum: type[E], value: str, field: str, what: str) -> E:
+    """A stable code (CLI argument, JSON value) as its enum, or a field error listing the codes allowed."""
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise ValidationError.single(
+            field, _("未知的{what}“{name}”，可选：{allowed}").format(what=what, name=value, allowed=allowed)
+        ) from None
+
+
 def normalize_phone(raw: str, region: str = "CN") -> str:
     """E.164 form of a phone number typed the way people type them (spaces, dashes, +86, landlines)."""
     try:

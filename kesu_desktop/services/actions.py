@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from kesu_desktop.domain import rules, workflow
 from kesu_desktop.domain.enums import Action, Channel, Priority, Role, Severity, Status, stricter
-from kesu_desktop.domain.errors import ValidationError
-from kesu_desktop.domain.validation import FieldReader
+from kesu_desktop.domain.validation import FieldReader, parse_code
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
@@ -363,13 +362,7 @@ HANDLERS: dict[Action, Callable[[Ctx, FieldReader], Step]] = {
 
 
 def parse_action(name: str) -> Action:
-    try:
-        return Action(name)
-    except ValueError:
-        allowed = ", ".join(a.value for a in Action)
-        raise ValidationError.single(
-            "action", _("未知的操作“{name}”，可选：{allowed}").format(name=name, allowed=allowed)
-        ) from None
+    return parse_code(Action, name, "action", _("操作"))
 
 
 def act(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.replies import ForbiddenPhrase, ReplyKind, ReplyStatus, fill, find_forbidden
+from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
@@ -109,13 +110,7 @@ def compose_reply(
 
 
 def _kind(kind: ReplyKind | str) -> ReplyKind:
-    try:
-        return ReplyKind(kind)
-    except ValueError:
-        allowed = ", ".join(k.value for k in ReplyKind)
-        raise ValidationError.single(
-            "kind", _("未知的回复类型“{k}”，可选：{a}").format(k=kind, a=allowed)
-        ) from None
+    return parse_code(ReplyKind, kind, "kind", _("回复类型"))
 
 
 def _check_body(body: str) -> str:
