@@ -44,9 +44,9 @@ from kesu_desktop.domain.errors import AuthenticationFailed
 from kesu_desktop.services import CaseFilter, Desk
 from kesu_desktop.services.demo import seed_demo
 from kesu_desktop.services.demo_data import SEARCH_SAMPLES
-from kesu_desktop.ui import fonts, tasks
-from kesu_desktop.ui.case_list import CaseListView
-from kesu_desktop.ui.case_table_model import PAGE_SIZE
+from kesu_desktop.ui.base import fonts, tasks
+from kesu_desktop.ui.cases.case_list import CaseListView
+from kesu_desktop.ui.cases.case_table_model import PAGE_SIZE
 
 RESULTS = Path(__file__).resolve().parent / "results"
 #: The issue's budget for the first page and every filter change.

@@ -26,11 +26,11 @@ from kesu_desktop import paths, services
 from kesu_desktop.domain.errors import AuthenticationFailed, KesuError, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.logs import log_unexpected
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.first_run import FirstRunDialog
-from kesu_desktop.ui.fonts import register_bundled_font
-from kesu_desktop.ui.login import LoginDialog
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.fonts import register_bundled_font
 from kesu_desktop.ui.main_window import MainWindow
+from kesu_desktop.ui.session.first_run import FirstRunDialog
+from kesu_desktop.ui.session.login import LoginDialog
 
 EXIT_OK, EXIT_ERROR = 0, 1
 SCREENSHOT_SIZE = (1600, 960)

@@ -18,21 +18,21 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QWidget
 
 from kesu_desktop import __version__, services
-from kesu_desktop.alerts.qt import DeadlineWatcher
 from kesu_desktop.domain.documents import DocumentKind
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.i18n import _
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.alerts import AlertsView
-from kesu_desktop.ui.case_detail import CaseDetailView
-from kesu_desktop.ui.case_list import CaseListView
-from kesu_desktop.ui.panels import Panel
-from kesu_desktop.ui.print_actions import PrintController
-from kesu_desktop.ui.print_menu import PrintMenu
-from kesu_desktop.ui.registration_form import RegistrationForm
-from kesu_desktop.ui.reply_editor import ReplyEditor
-from kesu_desktop.ui.reply_review import ReplyReviewView
-from kesu_desktop.ui.tray import AlertTray
+from kesu_desktop.ui.alerts.alerts_view import AlertsView
+from kesu_desktop.ui.alerts.tray import AlertTray
+from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.panels import Panel
+from kesu_desktop.ui.cases.case_detail import CaseDetailView
+from kesu_desktop.ui.cases.case_list import CaseListView
+from kesu_desktop.ui.printing.print_actions import PrintController
+from kesu_desktop.ui.printing.print_menu import PrintMenu
+from kesu_desktop.ui.registration.registration_form import RegistrationForm
+from kesu_desktop.ui.replies.reply_editor import ReplyEditor
+from kesu_desktop.ui.replies.reply_review import ReplyReviewView
 
 _DB_KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 LAYOUT_VERSION = 1

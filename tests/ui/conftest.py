@@ -16,7 +16,7 @@ import pytest
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
-from kesu_desktop.ui import tasks
+from kesu_desktop.ui.base import tasks
 
 ADMIN_PASSWORD = "admin-pass-1"
 CLERK_PASSWORD = "lily-pass-12"

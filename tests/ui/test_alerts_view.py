@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
 from kesu_desktop.alerts import watcher
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.alerts import AlertsView, tomorrow_morning_minutes
+from kesu_desktop.ui.alerts.alerts_view import AlertsView, tomorrow_morning_minutes
+from kesu_desktop.ui.base import tasks
 from tests.conftest import START
 from tests.ui.test_watcher import Office, open_office, register
 

@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Role
-from kesu_desktop.ui.action_dialogs import ActionDialog, to_qdatetime
-from kesu_desktop.ui.attachment_view import ImagePreview
-from kesu_desktop.ui.case_detail import CaseDetailView
+from kesu_desktop.ui.cases.action_dialogs import ActionDialog, to_qdatetime
+from kesu_desktop.ui.cases.attachment_view import ImagePreview
+from kesu_desktop.ui.cases.case_detail import CaseDetailView
 from tests.ui.conftest import ADMIN_PASSWORD
 
 SPECIALIST_PASSWORD = "zhao-pass-12"

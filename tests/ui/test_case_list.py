@@ -18,9 +18,9 @@ from kesu_desktop.domain.enums import Role, Status
 from kesu_desktop.domain.sla import SlaState
 from kesu_desktop.services import CaseFilter
 from kesu_desktop.services.demo import seed_demo
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.case_list import CaseListView
-from kesu_desktop.ui.case_table_model import (
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.cases.case_list import CaseListView
+from kesu_desktop.ui.cases.case_table_model import (
     COL_CASE_NO,
     COL_CATEGORY,
     COL_CREATED,

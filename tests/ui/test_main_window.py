@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Role
-from kesu_desktop.ui import tasks
+from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.main_window import MainWindow
 from tests.ui.test_case_detail import kinds, open_dialog, submit_and_reload
 from tests.ui.test_registration_form import pick

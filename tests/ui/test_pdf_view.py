@@ -22,9 +22,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kesu_desktop.paths import resources_dir
-from kesu_desktop.ui import pdf_view
-from kesu_desktop.ui.pdf_render import page_count, paint_to_printer, render_page
-from kesu_desktop.ui.pdf_view import PdfPreviewDialog
+from kesu_desktop.ui.printing import pdf_view
+from kesu_desktop.ui.printing.pdf_render import page_count, paint_to_printer, render_page
+from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
 
 # QPrinter and QPixmap need a QGuiApplication (without one, Qt aborts the process).
 pytestmark = pytest.mark.usefixtures("qapp")

@@ -15,8 +15,8 @@ from kesu_desktop import services
 from kesu_desktop.domain.documents import DocumentKind
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.services import documents
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.pdf_view import PdfPreviewDialog
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
 from tests.ui.conftest import ADMIN_PASSWORD, COMPLAINTS
 from tests.ui.test_main_window import open_window
 

@@ -17,8 +17,8 @@ from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
 from kesu_desktop.services import CaseFilter
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.registration_form import RegistrationForm
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.registration.registration_form import RegistrationForm
 from tests.ui.conftest import ADMIN_PASSWORD
 from tests.ui.test_startup import type_chinese
 

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.replies import ForbiddenPhrase
-from kesu_desktop.ui.highlighter import ForbiddenPhraseHighlighter
-from kesu_desktop.ui.reply_editor import ReplyEditor
-from kesu_desktop.ui.reply_review import ReplyReviewView
+from kesu_desktop.ui.replies.highlighter import ForbiddenPhraseHighlighter
+from kesu_desktop.ui.replies.reply_editor import ReplyEditor
+from kesu_desktop.ui.replies.reply_review import ReplyReviewView
 from tests.ui.conftest import ADMIN_PASSWORD
 from tests.ui.test_startup import type_chinese
 

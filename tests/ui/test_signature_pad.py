@@ -13,8 +13,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from kesu_desktop.ui.fonts import register_bundled_font
-from kesu_desktop.ui.signature_pad import INK, CapturedSignature, SignatureDialog, SignaturePad
+from kesu_desktop.ui.base.fonts import register_bundled_font
+from kesu_desktop.ui.printing.signature_pad import INK, CapturedSignature, SignatureDialog, SignaturePad
 from tests.ui.test_startup import type_chinese
 
 ZIGZAG = [QPoint(60 + 25 * i, 80 + (20 if i % 2 else -20)) for i in range(8)]

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
-from kesu_desktop.ui.first_run import FirstRunDialog
-from kesu_desktop.ui.login import LoginDialog
+from kesu_desktop.ui.session.first_run import FirstRunDialog
+from kesu_desktop.ui.session.login import LoginDialog
 from tests.ui.conftest import ADMIN_PASSWORD, CLERK_PASSWORD
 
 REPO = Path(__file__).resolve().parents[2]

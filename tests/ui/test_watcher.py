@@ -15,13 +15,13 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
-from kesu_desktop.alerts.qt import DeadlineWatcher
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.logs import log_file
 from kesu_desktop.storage.database import Database
-from kesu_desktop.ui import tasks
+from kesu_desktop.ui.alerts.tray import tray_message
+from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
+from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.main_window import MainWindow
-from kesu_desktop.ui.tray import tray_message
 from tests.conftest import START, MutableClock
 from tests.ui.conftest import ADMIN_PASSWORD, COMPLAINTS
 

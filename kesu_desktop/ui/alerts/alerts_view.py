@@ -46,8 +46,8 @@ from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.formatting import DISPLAY_TZ
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.formatting import DISPLAY_TZ
 
 #: state → (tint, strong colour): overdue red, due soon amber (as the case list's badges), reminder blue.
 STATE_COLOURS = {

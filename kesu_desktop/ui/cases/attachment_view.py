@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
-from kesu_desktop.ui import tasks
+from kesu_desktop.ui.base import tasks
 
 THUMB = 96
 _ID_ROLE = Qt.ItemDataRole.UserRole

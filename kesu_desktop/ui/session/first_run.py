@@ -22,9 +22,8 @@ from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.certificates import initialize_with_certificate
 from kesu_desktop.services.setup import InitResult
-from kesu_desktop.ui import tasks
-
-ERROR_STYLE = "color: #c62828;"
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import error_label, show_error
 
 #: Service error keys → this form's fields (``initialize`` reports the password as the CLI's variable).
 _SERVICE_FIELDS = {
@@ -36,20 +35,6 @@ _SERVICE_FIELDS = {
     "KESU_PASSWORD": "password",
     "password": "password",
 }
-
-
-def error_label() -> QLabel:
-    """A red, wrapping label that takes no room until it has something to say."""
-    label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
-def show_error(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
 
 
 class FirstRunDialog(QDialog):

@@ -43,12 +43,18 @@ from kesu_desktop.domain.privacy import phone_for
 from kesu_desktop.domain.sla import CaseClock, SlaState, pending_deadlines, sla_state
 from kesu_desktop.domain.workflow import CaseFacts, allowed_actions
 from kesu_desktop.i18n import _
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.action_dialogs import ActionDialog, Context, datetime_edit, from_qdatetime, to_qdatetime
-from kesu_desktop.ui.attachment_view import AttachmentStrip
-from kesu_desktop.ui.detail_widgets import InfoGrid, RowList, discard, muted, pill, section_title
-from kesu_desktop.ui.first_run import error_label, show_error
-from kesu_desktop.ui.formatting import label_of, local_time
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import error_label, show_error
+from kesu_desktop.ui.base.formatting import label_of, local_time
+from kesu_desktop.ui.cases.action_dialogs import (
+    ActionDialog,
+    Context,
+    datetime_edit,
+    from_qdatetime,
+    to_qdatetime,
+)
+from kesu_desktop.ui.cases.attachment_view import AttachmentStrip
+from kesu_desktop.ui.cases.detail_widgets import InfoGrid, RowList, discard, muted, pill, section_title
 
 STATUS_COLOURS = {
     "registered": "#546e7a",

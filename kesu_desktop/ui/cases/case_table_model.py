@@ -33,8 +33,8 @@ from kesu_desktop.domain.privacy import phone_for
 from kesu_desktop.domain.sla import SlaState, sla_state
 from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseFilter, CaseRow
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.formatting import label_of, local_time
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.formatting import label_of, local_time
 
 #: Rows per request: a few screens of a tall table, small enough to arrive in milliseconds.
 PAGE_SIZE = 200

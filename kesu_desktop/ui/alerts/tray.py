@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from kesu_desktop import services
 from kesu_desktop.i18n import _
-from kesu_desktop.ui.alerts import deadline_label
+from kesu_desktop.ui.alerts.alerts_view import deadline_label
 
 #: Cases named in one balloon; the rest are counted.
 NAMED = 3

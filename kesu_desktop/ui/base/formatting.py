@@ -18,5 +18,8 @@ def label_of(enum: type[StrEnum], code: str) -> str:
         return code
 
 
-def local_time(value: datetime) -> str:
-    return value.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
+HINT_STYLE = "color: #666;"
+
+
+def local_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(DISPLAY_TZ).strftime(fmt)

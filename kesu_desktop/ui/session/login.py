@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.first_run import error_label, show_error
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import error_label, show_error
 
 
 class LoginDialog(QDialog):

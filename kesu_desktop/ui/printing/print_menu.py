@@ -16,7 +16,7 @@ from kesu_desktop.domain.documents import DocumentKind, check_issue, check_ready
 from kesu_desktop.domain.enums import Role, Status
 from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.i18n import _
-from kesu_desktop.ui.print_actions import PrintController
+from kesu_desktop.ui.printing.print_actions import PrintController
 
 SHORTCUTS = {DocumentKind.RECEIPT: "Ctrl+P", DocumentKind.RECORD: "Ctrl+Alt+P"}
 

@@ -58,11 +58,11 @@ from kesu_desktop.domain.enums import Channel, Priority, Severity
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseView
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.drafts import Draft, DraftStore
-from kesu_desktop.ui.first_run import error_label, show_error
-from kesu_desktop.ui.formatting import DISPLAY_TZ, local_time
-from kesu_desktop.ui.phone_history import (
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import error_label, show_error
+from kesu_desktop.ui.base.formatting import DISPLAY_TZ, local_time
+from kesu_desktop.ui.registration.drafts import Draft, DraftStore
+from kesu_desktop.ui.registration.phone_history import (
     CustomerHistoryPanel,
     CustomerLookup,
     LookupAnswer,

@@ -27,8 +27,8 @@ from kesu_desktop.domain.enums import Priority, Severity, Status
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseRow, Suggestion
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.formatting import DISPLAY_TZ, label_of
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.formatting import DISPLAY_TZ, label_of
 
 DEBOUNCE_MS = 400
 VISIBLE_ROWS = 4

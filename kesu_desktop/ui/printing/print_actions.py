@@ -26,9 +26,9 @@ from kesu_desktop.printing.issue import Issued, issue_document
 from kesu_desktop.printing.verify import Verdict, verify_letter
 from kesu_desktop.services import documents
 from kesu_desktop.services.certificates import set_seal
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.pdf_view import PdfPreviewDialog
-from kesu_desktop.ui.signature_pad import CapturedSignature, SignatureDialog
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
+from kesu_desktop.ui.printing.signature_pad import CapturedSignature, SignatureDialog
 
 
 def error_text(exc: BaseException) -> str:

@@ -46,8 +46,8 @@ from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseFilter
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.case_table_model import (
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.cases.case_table_model import (
     COL_CREATED,
     COL_SLA,
     SLA_COLOURS,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kesu_desktop.i18n import _
-from kesu_desktop.ui.pdf_render import (
+from kesu_desktop.ui.printing.pdf_render import (
     POINTS_PER_INCH,
     open_pdf,
     render_pdf_page,

@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError, ValidationError
-from kesu_desktop.domain.replies import ReplyStatus
+from kesu_desktop.domain.replies import ReplyKind, ReplyStatus
 from kesu_desktop.i18n import _
 from kesu_desktop.services import PhraseBook, ReplyView
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.first_run import error_label, show_error
-from kesu_desktop.ui.highlighter import ForbiddenPhraseHighlighter, ForbiddenTooltip
-from kesu_desktop.ui.reply_editor import HINT_STYLE, kind_label, local_time
-from kesu_desktop.ui.shortcuts import panel_shortcuts
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import error_label, show_error
+from kesu_desktop.ui.base.formatting import HINT_STYLE, label_of, local_time
+from kesu_desktop.ui.base.shortcuts import panel_shortcuts
+from kesu_desktop.ui.replies.highlighter import ForbiddenPhraseHighlighter, ForbiddenTooltip
 
 Pending = tuple[list[ReplyView], PhraseBook | None]
 Reviewed = tuple[ReplyView, uuid.UUID]
@@ -229,7 +229,7 @@ class ReplyReviewView(QWidget):
         if item is None:
             return
         for column, text in enumerate(
-            (reply.case_no, kind_label(reply.kind), reply.author, local_time(reply.updated_at))
+            (reply.case_no, label_of(ReplyKind, reply.kind), reply.author, local_time(reply.updated_at))
         ):
             item.setText(column, text)
 
@@ -257,7 +257,7 @@ class ReplyReviewView(QWidget):
             self.title.setText(
                 _("{case_no} · {kind} · {author} 提交于 {time}").format(
                     case_no=reply.case_no,
-                    kind=kind_label(reply.kind),
+                    kind=label_of(ReplyKind, reply.kind),
                     author=reply.author,
                     time=local_time(reply.updated_at),
                 )
@@ -304,7 +304,7 @@ class ReplyReviewView(QWidget):
             if view.status == ReplyStatus.APPROVED
             else _("已退回 {case_no} 的{kind}")
         )
-        self._last_done = template.format(case_no=view.case_no, kind=kind_label(view.kind))
+        self._last_done = template.format(case_no=view.case_no, kind=label_of(ReplyKind, view.kind))
         self.comment.clear()
         self._show_selected()
         self.sig_reviewed.emit(view)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QTextCursor
@@ -42,27 +40,15 @@ from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.domain.replies import ReplyKind, ReplyStatus
 from kesu_desktop.i18n import _
 from kesu_desktop.services import PhraseBook, ReplyView
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.first_run import error_label, show_error
-from kesu_desktop.ui.highlighter import ForbiddenPhraseHighlighter, ForbiddenTooltip
-from kesu_desktop.ui.shortcuts import panel_shortcuts
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import error_label, show_error
+from kesu_desktop.ui.base.formatting import HINT_STYLE, label_of, local_time
+from kesu_desktop.ui.base.shortcuts import panel_shortcuts
+from kesu_desktop.ui.replies.highlighter import ForbiddenPhraseHighlighter, ForbiddenTooltip
 
 #: Offices reason in their own zone (the office policy's default).
-DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
 EDITABLE = (ReplyStatus.DRAFT, ReplyStatus.RETURNED)
-HINT_STYLE = "color: #666;"
 WARN_STYLE = "color: #c62828; font-weight: bold;"
-
-
-def local_time(value: datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone(DISPLAY_TZ).strftime(fmt)
-
-
-def kind_label(code: str) -> str:
-    try:
-        return ReplyKind(code).label
-    except ValueError:  # a newer desk's kind this one does not know
-        return code
 
 
 def status_label(code: str) -> str:
@@ -362,7 +348,7 @@ class ReplyEditor(QWidget):
         if item is None:
             return
         texts = (
-            kind_label(reply.kind),
+            label_of(ReplyKind, reply.kind),
             status_label(reply.status),
             reply.author,
             local_time(reply.updated_at),

@@ -41,10 +41,10 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop.fileio import write_atomically
 from kesu_desktop.i18n import _
-from kesu_desktop.ui.pdf_page_view import (
+from kesu_desktop.ui.printing.pdf_page_view import (
     PdfPageView,
 )
-from kesu_desktop.ui.pdf_render import (
+from kesu_desktop.ui.printing.pdf_render import (
     make_printer,
     paint_to_printer,
     selected_pages,

@@ -38,9 +38,9 @@ from kesu_desktop.domain import workflow
 from kesu_desktop.domain.enums import Action, Priority, Severity, Status
 from kesu_desktop.domain.errors import KesuError, NotAllowed, ValidationError
 from kesu_desktop.i18n import _
-from kesu_desktop.ui import tasks
-from kesu_desktop.ui.first_run import error_label, show_error
-from kesu_desktop.ui.formatting import DISPLAY_TZ
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import error_label, show_error
+from kesu_desktop.ui.base.formatting import DISPLAY_TZ
 
 Choices = Sequence[tuple[str, str]]  # (code, display name)
 

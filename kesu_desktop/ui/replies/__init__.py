@@ -1,0 +1,1 @@
+"""The reply editor, the approval queue and the forbidden-phrase highlighter."""

@@ -1,0 +1,1 @@
+"""Before the main window: first-run set-up and sign-in."""
