@@ -10,49 +10,21 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import text
 
 from kesu_desktop import services
-from kesu_desktop.domain.enums import Role
-from kesu_desktop.services import Actor, Desk
+from kesu_desktop.services import Desk
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.migrate import upgrade
+from tests.helpers.data import ADMIN_PASSWORD, STANDARD_USERS, START, MutableClock, People
+from tests.helpers.postgres import pg_admin
 
-PG_ADMIN = os.environ.get("KESU_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 PG_DB = f"kesu_test_{os.getpid()}"
 PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
-
-ADMIN_PASSWORD = "admin-pass-1"
-#: name → (role, department, password)
-STANDARD_USERS = {
-    "alice": (Role.FRONT_DESK, None, "alice-pass-1"),
-    "bob": (Role.SPECIALIST, None, "bob-pass-12"),
-    "carol": (Role.SUPERVISOR, None, "carol-pass-1"),
-    "mia": (Role.MANAGER, None, "mia-pass-12"),
-    "dave": (Role.DEPARTMENT, "AS", "dave-pass-1"),
-    "erin": (Role.DEPARTMENT, "WL", "erin-pass-1"),
-}
-#: Monday 2026-11-23 10:00 in Shanghai: a plain working morning.
-START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
-
-
-class MutableClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, instant: datetime) -> None:
-        self.instant = instant
-
-    def now(self) -> datetime:
-        return self.instant
-
-    def advance(self, **kwargs: float) -> None:
-        self.instant += timedelta(**kwargs)
 
 
 def _seed(url: str) -> None:
@@ -74,21 +46,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _pg_admin() -> psycopg.Connection:
-    try:
-        return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable ({PG_ADMIN}): {exc}. Start it; these tests never skip.")
-
-
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
-    with _pg_admin() as conn:
+    with pg_admin() as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {PG_DB}")
     _seed(PG_URL)
     yield PG_URL
-    with _pg_admin() as conn:
+    with pg_admin() as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
@@ -163,31 +128,8 @@ def desk(db_url: str, clock: MutableClock) -> Iterator[Desk]:
     d.close()
 
 
-@dataclass
-class People:
-    admin: Actor
-    alice: Actor
-    bob: Actor
-    carol: Actor
-    mia: Actor
-    dave: Actor
-    erin: Actor
-
-
 @pytest.fixture
 def people(desk: Desk) -> People:
     return People(**{name: services.get_actor(desk, name) for name in ("admin", *STANDARD_USERS)})
 
 
-def complaint(**overrides: object) -> dict[str, object]:
-    """A valid registration payload; tests override what they are about."""
-    data: dict[str, object] = {
-        "customer_name": "张三",
-        "phone": "13800138000",
-        "channel": "counter",
-        "description": "在门店购买的冰箱不制冷，要求退款",
-        "category": "product_quality",
-        "demand": "退款",
-    }
-    data.update(overrides)
-    return data

@@ -10,7 +10,7 @@ import pytest
 from kesu_desktop import services
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.services import Desk
-from tests.conftest import complaint
+from tests.helpers.data import complaint
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -16,7 +16,7 @@ from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.storage.database import Database, normalize_url
 from kesu_desktop.storage.migrate import HEAD, current_revision, head_revision, upgrade
 from kesu_desktop.storage.models import Office
-from tests.conftest import _pg_admin
+from tests.helpers.postgres import pg_admin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,11 +31,11 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path):
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     name = f"kesu_empty_{os.getpid()}"
-    with _pg_admin() as conn:
+    with pg_admin() as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with _pg_admin() as conn:
+    with pg_admin() as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 

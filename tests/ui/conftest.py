@@ -17,32 +17,7 @@ import pytest
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.ui.base import tasks
-
-ADMIN_PASSWORD = "admin-pass-1"
-CLERK_PASSWORD = "lily-pass-12"
-COMPLAINTS = (
-    {
-        "customer_name": "张三",
-        "phone": "13800138000",
-        "channel": "counter",
-        "description": "冰箱不制冷，要求退款",
-        "category": "product_quality",
-    },
-    {
-        "customer_name": "李四",
-        "phone": "13900139000",
-        "channel": "phone",
-        "description": "快递延误三天仍未送达",
-        "category": "logistics",
-    },
-    {
-        "customer_name": "王五",
-        "phone": "13700137000",
-        "channel": "online",
-        "description": "话费被多扣了二十元",
-        "category": "billing_dispute",
-    },
-)
+from tests.helpers.ui import ADMIN_PASSWORD, CLERK_PASSWORD, COMPLAINTS
 
 
 @pytest.fixture(autouse=True, scope="session")

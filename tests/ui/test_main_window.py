@@ -8,22 +8,9 @@ from pytestqt.qtbot import QtBot
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Role
 from kesu_desktop.ui.base import tasks
-from kesu_desktop.ui.main_window import MainWindow
-from tests.ui.test_case_detail import kinds, open_dialog, submit_and_reload
-from tests.ui.test_registration_form import pick
-from tests.ui.test_startup import type_chinese
+from tests.helpers.ui import kinds, open_dialog, open_window, pick, submit_and_reload, type_chinese
 
 PANELS = {"dock_case_list", "dock_registration", "dock_reply", "dock_reply_review", "dock_alerts"}
-
-
-def open_window(qtbot: QtBot, desk: services.Desk, actor: services.Actor) -> MainWindow:
-    window = MainWindow(desk, actor)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.sig_cases_loaded, timeout=15_000):
-        window.show()
-    window.activateWindow()  # shortcuts only reach the active window
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
 
 
 def test_docks_status_bar_and_the_newest_case_open(

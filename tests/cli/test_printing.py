@@ -1,0 +1,95 @@
+"""``kesu print`` and ``kesu verify-letter`` as a script uses them: files written, exit codes, messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers.cli import COMPLAINT, NOW, USERS, Kesu, setup
+
+
+def _register(kesu: Kesu) -> str:
+    import json
+
+    out = kesu(
+        "register",
+        "-",
+        user="alice",
+        password=USERS["alice"][2],
+        stdin=json.dumps(COMPLAINT),
+        extra_env={"KESU_NOW": NOW},
+    )
+    assert out.code == 0, out.err
+    return out.json["case_no"]
+
+
+def test_print_then_verify_then_tamper(kesu: Kesu, tmp_path: Path) -> None:
+    setup(kesu)
+    case_no = _register(kesu)
+    alice = {"user": "alice", "password": USERS["alice"][2]}
+    target = tmp_path / "回执.pdf"
+    printed = kesu("print", "receipt", case_no, "-o", str(target), "--json", **alice)
+    assert printed.code == 0, printed.err
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert printed.json["case_no"] == case_no and printed.json["pages"] == 1
+
+    verified = kesu("verify-letter", str(target), **alice)
+    assert verified.code == 0, verified.err
+    assert case_no in verified.out and "受理回执" in verified.out
+
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    altered = tmp_path / "altered.pdf"
+    altered.write_bytes(bytes(data))
+    refused = kesu("verify-letter", str(altered), "--json", **alice)
+    assert refused.code == 4
+    assert refused.json["ok"] is False and refused.json["case_no"] is None
+
+    listed = kesu("documents", case_no, "--json", **alice)
+    assert [d["document"] for d in listed.json] == ["receipt"]
+    shown = kesu("show", case_no, "--json", **alice)
+    kinds = [e["kind"] for e in shown.json["events"]]
+    assert kinds[-2:] == ["document_issued", "document_exported"]
+
+
+def test_print_refusals_have_clear_messages_and_write_nothing(kesu: Kesu, tmp_path: Path) -> None:
+    setup(kesu)
+    case_no = _register(kesu)
+    alice = {"user": "alice", "password": USERS["alice"][2]}
+    target = tmp_path / "x.pdf"
+    unknown = kesu("print", "letter", case_no, "-o", str(target), **alice)
+    assert unknown.code == 2 and "receipt, reply" in unknown.err
+    not_allowed = kesu("print", "record", case_no, "-o", str(target), **alice)
+    assert not_allowed.code == 3 and "不能打印" in not_allowed.err
+    missing = kesu("print", "receipt", "20990101-XX-CS-0001", "-o", str(target), **alice)
+    assert missing.code == 2 and "不存在" in missing.err
+    no_dir = kesu("print", "receipt", case_no, "-o", str(tmp_path / "nope" / "x.pdf"), **alice)
+    assert no_dir.code == 2 and "output" in no_dir.err
+    assert not target.exists()
+    assert kesu("documents", case_no, "--json", **alice).json == []
+    unsigned = kesu("mark-signed", case_no, "receipt", **alice)
+    assert unsigned.code == 2 and "没有采集到客户签名" in unsigned.err
+    on_paper = kesu("mark-signed", case_no, "receipt", "--on-paper", **alice)
+    assert on_paper.code == 0, on_paper.err
+    no_file = kesu("verify-letter", str(tmp_path / "none.pdf"), **alice)
+    assert no_file.code == 2 and "文件不存在" in no_file.err
+
+
+def test_init_makes_a_signing_certificate_and_only_an_admin_replaces_it(kesu: Kesu) -> None:
+    from kesu_desktop.services import Desk
+    from kesu_desktop.services.certificates import active_certificate
+
+    made = kesu(
+        "init", "--office", "SH02", "--office-name", "上海分部", "--admin", "root", password="root-pass-123"
+    )
+    assert made.code == 0, made.err
+    desk = Desk.open(kesu.db, node_id="check")
+    first = active_certificate(desk)
+    assert first is not None and first.subject == "上海分部" and first.self_signed
+    renewed = kesu(
+        "admin", "cert-create", "--organisation", "上海某某公司", user="root", password="root-pass-123"
+    )
+    assert renewed.code == 0, renewed.err
+    assert "上海某某公司" in renewed.out
+    second = active_certificate(desk)
+    assert second is not None and second.fingerprint != first.fingerprint
+    desk.close()

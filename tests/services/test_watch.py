@@ -1,0 +1,156 @@
+"""Issue 6 on both databases: holds pause the clock, the watcher announces each change once, rules fire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kesu_desktop import services
+from kesu_desktop.alerts import watcher
+from kesu_desktop.domain.errors import NotAllowed, ValidationError
+from kesu_desktop.services import Desk
+from tests.helpers.data import complaint
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(clock, text: str) -> None:
+    clock.instant = datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def assigned_case(desk: Desk, people) -> str:
+    case_no = services.register_case(desk, people.alice, complaint()).case_no
+    services.act(desk, people.alice, case_no, "verify", {"valid": True})
+    services.act(desk, people.bob, case_no, "assign", {"department": "AS"})
+    return case_no
+
+
+def test_hold_pauses_the_resolution_clock_and_resume_continues_it(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")  # Monday
+    case_no = assigned_case(desk, people)
+    before = services.get_case(desk, people.bob, case_no)
+    assert before.resolve_by == datetime(2026, 12, 2, 10, 0, tzinfo=SH)  # 7 working days
+    at(clock, "2026-11-24T10:00")
+    held = services.act(desk, people.bob, case_no, "hold", {"reason": "等待厂家检测报告"})
+    assert held.events[-1].kind == "put_on_hold"
+    assert "resolve" not in {
+        d.deadline for d in services.due(desk, people.bob, datetime(2026, 12, 3, tzinfo=SH))
+    }
+    with pytest.raises(NotAllowed, match="已挂起"):
+        services.act(desk, people.bob, case_no, "hold", {"reason": "again"})
+    at(clock, "2026-11-26T10:00")  # two working days later
+    resumed = services.act(desk, people.bob, case_no, "resume", {})
+    assert resumed.resolve_by == datetime(2026, 12, 4, 10, 0, tzinfo=SH)  # moved by the two paused days
+    assert resumed.events[-1].kind == "resumed"
+    with pytest.raises(NotAllowed, match="未挂起"):
+        services.act(desk, people.bob, case_no, "resume", {})
+    with pytest.raises(ValidationError):
+        services.act(desk, people.bob, case_no, "hold", {})
+
+
+def test_watcher_announces_due_soon_once_then_overdue_once_and_escalates(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint()).case_no  # respond by 18:00
+    assert watcher.tick(desk).new_alerts == []
+    at(clock, "2026-11-23T16:00")  # lead is 20% of 8 h = 1 h 36 min: not yet
+    assert watcher.tick(desk).new_alerts == []
+    at(clock, "2026-11-23T16:30")
+    first = watcher.tick(desk).new_alerts
+    assert [(a.case_no, a.deadline, a.state) for a in first] == [(case_no, "respond", "due_soon")]
+    at(clock, "2026-11-23T16:45")
+    assert watcher.tick(desk).new_alerts == []
+    at(clock, "2026-11-23T18:01")
+    result = watcher.tick(desk)
+    assert [(a.deadline, a.state) for a in result.new_alerts] == [("respond", "overdue")]
+    assert result.escalated == [case_no]
+    case = services.get_case(desk, people.bob, case_no)
+    assert case.status == "escalated" and case.events[-1].actor == "system"
+    assert "自动升级" in case.events[-1].payload["reason"]
+    assert watcher.tick(desk).new_alerts == [] and watcher.tick(desk).examined == 0
+
+
+def test_no_alerts_for_a_closed_case(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint()).case_no
+    services.act(desk, people.alice, case_no, "verify", {"valid": False, "reason": "非本公司产品"})
+    services.act(desk, people.bob, case_no, "close", {})
+    at(clock, "2026-12-31T10:00")
+    assert [a for a in watcher.tick(desk).new_alerts if a.case_no == case_no] == []
+
+
+def test_switched_off_rule_announces_but_does_not_escalate(desk: Desk, people, clock) -> None:
+    services.set_setting(desk, people.admin, "rule_overdue_escalation", "false")
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint()).case_no
+    at(clock, "2026-11-24T10:00")
+    result = watcher.tick(desk)
+    assert ("respond", "overdue") in {(a.deadline, a.state) for a in result.new_alerts}
+    assert result.escalated == [] and services.get_case(desk, people.bob, case_no).status == "registered"
+
+
+def test_low_survey_score_gives_a_supervisor_callback(desk: Desk, people, clock) -> None:
+    case_no = assigned_case(desk, people)
+    services.act(desk, people.bob, case_no, "resolve", {"result": "已更换"})
+    services.act(desk, people.alice, case_no, "confirm", {})
+    surveyed = services.act(
+        desk, people.alice, case_no, "survey", {"efficiency": 2, "attitude": 4, "solution": 4}
+    )
+    assert surveyed.callback_by is not None and surveyed.events[-1].payload["callback_for"] == "supervisor"
+    assert "callback" in {d.deadline for d in services.due(desk, people.carol, surveyed.callback_by)}
+
+
+def test_monthly_report_reminder_on_the_first_days_of_the_month(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-30T10:00")
+    assert [a for a in watcher.tick(desk).new_alerts if a.deadline == "report"] == []
+    at(clock, "2026-12-01T09:00")
+    reminders = [a for a in watcher.tick(desk).new_alerts if a.deadline == "report"]
+    assert len(reminders) == 1 and "月度投诉分析报告" in reminders[0].message
+    assert [a for a in watcher.tick(desk).new_alerts if a.deadline == "report"] == []
+    assert any(a.deadline == "report" for a in services.alerts_for(desk, people.carol))
+    assert not any(a.deadline == "report" for a in services.alerts_for(desk, people.alice))
+
+
+def test_acknowledge_and_snooze_are_recorded_and_respected(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint()).case_no
+    other = services.register_case(
+        desk, people.alice, complaint(phone="13900139000", category="logistics")
+    ).case_no
+    at(clock, "2026-11-23T17:00")
+    watcher.tick(desk)
+    mine = services.alerts_for(desk, people.alice)
+    assert {a.case_no for a in mine} == {case_no, other}
+    first = next(a for a in mine if a.case_no == case_no)
+    services.acknowledge_alert(desk, people.alice, first.id)
+    snoozed = next(a for a in mine if a.case_no == other)
+    services.snooze_alert(desk, people.alice, snoozed.id, 30)
+    assert services.alerts_for(desk, people.alice) == []
+    clock.advance(minutes=31)
+    assert [a.case_no for a in services.alerts_for(desk, people.alice)] == [other]
+    kinds = [e.kind for e in services.get_case(desk, people.bob, case_no).events]
+    assert "alert_acknowledged" in kinds
+    with pytest.raises(ValidationError):
+        services.snooze_alert(desk, people.alice, snoozed.id, 0)
+
+
+def test_an_alert_stops_showing_once_its_deadline_is_met(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint()).case_no
+    at(clock, "2026-11-23T17:00")
+    watcher.tick(desk)
+    assert [a.deadline for a in services.alerts_for(desk, people.alice)] == ["respond"]
+    services.act(desk, people.alice, case_no, "log", {"channel": "phone", "summary": "已回电说明受理情况"})
+    assert services.alerts_for(desk, people.alice) == []
+
+
+def test_a_tick_reads_only_cases_whose_moment_has_come(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    for i in range(5):
+        services.register_case(desk, people.alice, complaint(phone=f"1390013900{i}"))
+    at(clock, "2026-11-23T11:00")
+    assert watcher.tick(desk).examined == 0  # nothing is due soon yet: no case is read
+    at(clock, "2026-11-23T17:00")
+    assert watcher.tick(desk).examined == 5
+    assert watcher.tick(desk).examined == 0
