@@ -44,8 +44,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
 from benchmarks.databases import START, StepClock, add_staff, open_desk, sqlite_url
 from benchmarks.timing import median, p95, ratio, rounded
-from kesu_desktop.domain.documents import DocumentKind
-from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.enums import DocumentKind, Role
 from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.paths import resources_dir
 from kesu_desktop.printing import certificates

@@ -188,7 +188,7 @@ def add_parsers(
     sub: argparse._SubParsersAction, admin_sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 ) -> None:
     """Add the printing commands to ``kesu`` (called from build_parser)."""
-    from kesu_desktop.domain.documents import DocumentKind
+    from kesu_desktop.domain.enums import DocumentKind
 
     kinds = [k.value for k in DocumentKind]
     p = sub.add_parser("print", parents=[common], help=_("出具并导出文档（PDF，已签名并存档）"))

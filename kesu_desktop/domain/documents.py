@@ -7,36 +7,10 @@ the services enforce the same table.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from kesu_desktop.domain.enums import Role, Status
+from kesu_desktop.domain.enums import DocumentKind, Role, Status
 from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _
-
-
-class DocumentKind(StrEnum):
-    RECEIPT = "receipt"
-    REPLY = "reply"
-    CONFIRMATION = "confirmation"
-    RECORD = "record"
-    ESCALATION = "escalation"
-
-    @property
-    def label(self) -> str:
-        return {
-            DocumentKind.RECEIPT: _("受理回执"),
-            DocumentKind.REPLY: _("回复函"),
-            DocumentKind.CONFIRMATION: _("客户结果确认表"),
-            DocumentKind.RECORD: _("投诉登记处理单"),
-            DocumentKind.ESCALATION: _("升级投诉报告"),
-        }[self]
-
-    @property
-    def signed_by_customer(self) -> bool:
-        """Documents the customer signs at the counter (the others carry the organisation's seal)."""
-        return self in (DocumentKind.RECEIPT, DocumentKind.CONFIRMATION)
-
 
 _STAFF = frozenset({Role.FRONT_DESK, Role.SPECIALIST, Role.SUPERVISOR, Role.MANAGER})
 _LEADS = frozenset({Role.SUPERVISOR, Role.MANAGER})
@@ -72,10 +46,3 @@ def check_ready(kind: DocumentKind, status: Status, escalation_level: int, has_a
         raise NotAllowed(_("该案件未升级，无需升级投诉报告"))
 
 
-class SignerRole(StrEnum):
-    CUSTOMER = "customer"
-    STAFF = "staff"
-
-    @property
-    def label(self) -> str:
-        return {SignerRole.CUSTOMER: _("客户"), SignerRole.STAFF: _("经办人")}[self]

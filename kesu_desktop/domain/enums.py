@@ -164,3 +164,69 @@ class Action(StrEnum):
             Action.HOLD: _("挂起"),
             Action.RESUME: _("恢复处理"),
         }[self]
+
+
+class DocumentKind(StrEnum):
+    RECEIPT = "receipt"
+    REPLY = "reply"
+    CONFIRMATION = "confirmation"
+    RECORD = "record"
+    ESCALATION = "escalation"
+
+    @property
+    def label(self) -> str:
+        return {
+            DocumentKind.RECEIPT: _("受理回执"),
+            DocumentKind.REPLY: _("回复函"),
+            DocumentKind.CONFIRMATION: _("客户结果确认表"),
+            DocumentKind.RECORD: _("投诉登记处理单"),
+            DocumentKind.ESCALATION: _("升级投诉报告"),
+        }[self]
+
+    @property
+    def signed_by_customer(self) -> bool:
+        """Documents the customer signs at the counter (the others carry the organisation's seal)."""
+        return self in (DocumentKind.RECEIPT, DocumentKind.CONFIRMATION)
+
+
+class SignerRole(StrEnum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        return {SignerRole.CUSTOMER: _("客户"), SignerRole.STAFF: _("经办人")}[self]
+
+
+class ReplyKind(StrEnum):
+    ACCEPTANCE = "acceptance"
+    PROGRESS = "progress"
+    SOLUTION = "solution"
+    INVALID = "invalid"
+    CLOSURE = "closure"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReplyKind.ACCEPTANCE: _("受理告知"),
+            ReplyKind.PROGRESS: _("进度告知"),
+            ReplyKind.SOLUTION: _("解决方案"),
+            ReplyKind.INVALID: _("无效投诉说明"),
+            ReplyKind.CLOSURE: _("结案回复"),
+        }[self]
+
+
+class ReplyStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReplyStatus.DRAFT: _("草稿"),
+            ReplyStatus.SUBMITTED: _("待审批"),
+            ReplyStatus.APPROVED: _("已批准"),
+            ReplyStatus.RETURNED: _("已退回"),
+        }[self]

@@ -10,44 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
+from kesu_desktop.domain.enums import ReplyKind
 from kesu_desktop.i18n import _
-
-
-class ReplyKind(StrEnum):
-    ACCEPTANCE = "acceptance"
-    PROGRESS = "progress"
-    SOLUTION = "solution"
-    INVALID = "invalid"
-    CLOSURE = "closure"
-
-    @property
-    def label(self) -> str:
-        return {
-            ReplyKind.ACCEPTANCE: _("受理告知"),
-            ReplyKind.PROGRESS: _("进度告知"),
-            ReplyKind.SOLUTION: _("解决方案"),
-            ReplyKind.INVALID: _("无效投诉说明"),
-            ReplyKind.CLOSURE: _("结案回复"),
-        }[self]
-
-
-class ReplyStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
-
-    @property
-    def label(self) -> str:
-        return {
-            ReplyStatus.DRAFT: _("草稿"),
-            ReplyStatus.SUBMITTED: _("待审批"),
-            ReplyStatus.APPROVED: _("已批准"),
-            ReplyStatus.RETURNED: _("已退回"),
-        }[self]
-
 
 #: Placeholders a template may use, with what they mean (shown to admins editing templates).
 PLACEHOLDERS = {

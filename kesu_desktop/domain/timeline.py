@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kesu_desktop.domain.documents import DocumentKind
-from kesu_desktop.domain.enums import Channel, Priority, Severity, Status
+from kesu_desktop.domain.enums import Channel, DocumentKind, Priority, Severity, Status
 from kesu_desktop.i18n import _
 
 KIND_LABELS = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pypdf import PdfWriter
 
-from kesu_desktop.domain.documents import DocumentKind
+from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.printing.issue import issue_document
 from kesu_desktop.services.actor import Actor

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable
 
-from kesu_desktop.domain.documents import DocumentKind, parse_kind
+from kesu_desktop.domain.documents import parse_kind
+from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.printing import certificates
 from kesu_desktop.printing.documents import confirmation, escalation, receipt, record, reply_letter

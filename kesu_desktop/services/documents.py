@@ -16,10 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kesu_desktop.domain.documents import DocumentKind, SignerRole, check_issue, check_ready, parse_kind
-from kesu_desktop.domain.enums import Role, Status
+from kesu_desktop.domain.documents import check_issue, check_ready, parse_kind
+from kesu_desktop.domain.enums import DocumentKind, ReplyStatus, Role, SignerRole, Status
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
-from kesu_desktop.domain.replies import ReplyStatus
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.certificates import is_png

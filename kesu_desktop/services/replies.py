@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.enums import ReplyKind, ReplyStatus, Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
-from kesu_desktop.domain.replies import ForbiddenPhrase, ReplyKind, ReplyStatus, fill, find_forbidden
+from kesu_desktop.domain.replies import ForbiddenPhrase, fill, find_forbidden
 from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor

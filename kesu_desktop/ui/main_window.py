@@ -18,8 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QWidget
 
 from kesu_desktop import __version__, services
-from kesu_desktop.domain.documents import DocumentKind
-from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.enums import DocumentKind, Role
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.alerts.alerts_view import AlertsView
 from kesu_desktop.ui.alerts.tray import AlertTray

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Spacer
 
-from kesu_desktop.domain.documents import DocumentKind
+from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.documents.common import events, latest, masked_phone, person, when
 from kesu_desktop.printing.layout import BODY_STYLE, SUBTITLE, TITLE, Writer

@@ -6,7 +6,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from kesu_desktop.domain.documents import DocumentKind
+from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.documents.common import complaint_rows, masked_phone, person, when
 from kesu_desktop.printing.layout import FRAME_W, LETTER, SUBTITLE, TITLE, Writer

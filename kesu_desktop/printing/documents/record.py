@@ -6,8 +6,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
-from kesu_desktop.domain.documents import DocumentKind
-from kesu_desktop.domain.enums import Channel
+from kesu_desktop.domain.enums import Channel, DocumentKind
 from kesu_desktop.domain.timeline import kind_label, summary
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.documents.common import (

@@ -9,7 +9,7 @@ import re
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
 
-from kesu_desktop.domain.documents import DocumentKind
+from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.documents.common import events, latest, when
 from kesu_desktop.printing.layout import LETTER, RIGHT, SUBTITLE, TITLE, Writer

@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
 from kesu_desktop import services
-from kesu_desktop.domain.documents import ISSUERS, DocumentKind, SignerRole
+from kesu_desktop.domain.documents import ISSUERS
+from kesu_desktop.domain.enums import DocumentKind, SignerRole
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.printing import certificates as print_certificates

@@ -12,8 +12,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from kesu_desktop import services
-from kesu_desktop.domain.documents import DocumentKind, check_issue, check_ready
-from kesu_desktop.domain.enums import Role, Status
+from kesu_desktop.domain.documents import check_issue, check_ready
+from kesu_desktop.domain.enums import DocumentKind, Role, Status
 from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.printing.print_actions import PrintController

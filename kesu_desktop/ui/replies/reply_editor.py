@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from kesu_desktop import services
+from kesu_desktop.domain.enums import ReplyKind, ReplyStatus
 from kesu_desktop.domain.errors import KesuError, ValidationError
-from kesu_desktop.domain.replies import ReplyKind, ReplyStatus
 from kesu_desktop.i18n import _
 from kesu_desktop.services import PhraseBook, ReplyView
 from kesu_desktop.ui.base import tasks

@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
-from kesu_desktop.domain.documents import DocumentKind
-from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.enums import DocumentKind, Role
 from kesu_desktop.services import documents
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
