@@ -19,9 +19,12 @@ from kesu_desktop.services.attachments import (
     attachment_data,
     list_attachments,
 )
+from kesu_desktop.services.certificates import set_seal
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
+from kesu_desktop.services.printable import document_refusal, may_issue
 from kesu_desktop.services.queries import CaseFilter, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
 from kesu_desktop.services.registration import register_case
@@ -39,7 +42,7 @@ from kesu_desktop.services.replies import (
     set_reply_template,
     submit_reply,
 )
-from kesu_desktop.services.setup import initialize, is_initialized
+from kesu_desktop.services.setup import InitResult, initialize, is_initialized
 from kesu_desktop.services.users import add_user, get_actor, login
 from kesu_desktop.services.views import CaseRow, CaseView, DueItem, EventView
 
@@ -55,6 +58,7 @@ __all__ = [
     "DueItem",
     "EventView",
     "FixedClock",
+    "InitResult",
     "PhraseBook",
     "ReplyView",
     "Suggestion",
@@ -65,10 +69,12 @@ __all__ = [
     "add_user",
     "alerts_for",
     "attachment_data",
+    "capture_signature",
     "categories",
     "compose_reply",
     "customer_history",
     "departments",
+    "document_refusal",
     "due",
     "get_actor",
     "get_case",
@@ -77,10 +83,13 @@ __all__ = [
     "list_attachments",
     "list_cases",
     "login",
+    "mark_signed",
+    "may_issue",
     "parse_action",
     "parse_instant",
     "pending_replies",
     "phrase_book",
+    "record_output",
     "register_case",
     "replies_for_case",
     "reply_templates",
@@ -89,6 +98,7 @@ __all__ = [
     "set_calendar_day",
     "set_phrase",
     "set_reply_template",
+    "set_seal",
     "set_setting",
     "settings",
     "snooze_alert",

@@ -15,18 +15,19 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
-from kesu_desktop import services
-from kesu_desktop.domain.documents import ISSUERS
+from kesu_desktop import printing, services
 from kesu_desktop.domain.enums import DocumentKind, SignerRole
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
-from kesu_desktop.printing import certificates as print_certificates
-from kesu_desktop.printing.batch import Batch, print_batch
-from kesu_desktop.printing.fonts import MissingGlyphs
-from kesu_desktop.printing.issue import Issued, issue_document
-from kesu_desktop.printing.verify import Verdict, verify_letter
-from kesu_desktop.services import documents
-from kesu_desktop.services.certificates import set_seal
+from kesu_desktop.printing import (
+    Batch,
+    Issued,
+    MissingGlyphs,
+    Verdict,
+    issue_document,
+    print_batch,
+    verify_letter,
+)
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
 from kesu_desktop.ui.printing.signature_pad import CapturedSignature, SignatureDialog
@@ -73,7 +74,7 @@ class PrintController(QObject):
         self._cancel = threading.Event()
 
     def may_issue(self, kind: DocumentKind) -> bool:
-        return self.actor.role in ISSUERS[kind]
+        return services.may_issue(self.actor, kind)
 
     # --------------------------------------------------------------- one document
 
@@ -129,7 +130,7 @@ class PrintController(QObject):
 
         def write() -> None:
             for document_id in document_ids:
-                documents.record_output(desk, actor, document_id, how=how, target=target)
+                services.record_output(desk, actor, document_id, how=how, target=target)
 
         tasks.run(write, on_error=self.on_record_failed, context=self.window, cases_changed=lambda _r: [])
 
@@ -160,7 +161,7 @@ class PrintController(QObject):
         desk, actor = self.desk, self.actor
 
         def store() -> None:
-            sig = documents.capture_signature(
+            sig = services.capture_signature(
                 desk,
                 actor,
                 case_no,
@@ -170,7 +171,7 @@ class PrintController(QObject):
                 png=captured.png,
                 signer_role=SignerRole.CUSTOMER,
             )
-            documents.mark_signed(desk, actor, case_no, kind, signature_id=sig.id)
+            services.mark_signed(desk, actor, case_no, kind, signature_id=sig.id)
 
         tasks.run(
             store,
@@ -191,7 +192,7 @@ class PrintController(QObject):
             return
         desk, actor = self.desk, self.actor
         tasks.run(
-            lambda: documents.mark_signed(desk, actor, case_no, kind, on_paper=True),
+            lambda: services.mark_signed(desk, actor, case_no, kind, on_paper=True),
             on_error=lambda exc: self._warn(_("纸面签字"), exc),
             context=self.window,
             cases_changed=lambda _r: [],
@@ -261,7 +262,7 @@ class PrintController(QObject):
             return None
         desk, actor, secret = self.desk, self.actor, password.encode() if password else None
         return tasks.run(
-            lambda: print_certificates.import_certificate(desk, actor, data, secret),
+            lambda: printing.import_certificate(desk, actor, data, secret),
             on_result=lambda record: QMessageBox.information(
                 self.window,
                 _("导入签名证书"),
@@ -287,7 +288,7 @@ class PrintController(QObject):
             return None
         desk, actor = self.desk, self.actor
         return tasks.run(
-            lambda: set_seal(desk, actor, data),
+            lambda: services.set_seal(desk, actor, data),
             on_result=lambda _r: QMessageBox.information(
                 self.window, _("设置印章图片"), _("已设置：此后的回复函将印上该图片")
             ),

@@ -12,9 +12,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from kesu_desktop import services
-from kesu_desktop.domain.documents import check_issue, check_ready
-from kesu_desktop.domain.enums import DocumentKind, Role, Status
-from kesu_desktop.domain.errors import NotAllowed
+from kesu_desktop.domain.enums import DocumentKind, Role
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.printing.print_actions import PrintController
 
@@ -25,13 +23,7 @@ def readiness(kind: DocumentKind, actor: services.Actor, case: services.CaseView
     """Why ``kind`` cannot be printed for ``case`` now, or None when it can."""
     if case is None:
         return _("请先打开一件案件")
-    try:
-        check_issue(kind, actor.role)
-        approved = any(e.kind == "reply_approved" for e in case.events)
-        check_ready(kind, Status(case.status), case.escalation_level, approved)
-    except NotAllowed as exc:
-        return str(exc)
-    return None
+    return services.document_refusal(actor, kind, case)
 
 
 class PrintMenu(QMenu):

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
-from kesu_desktop.printing.certificates import initialize_with_certificate
-from kesu_desktop.services.setup import InitResult
+from kesu_desktop.printing import initialize_with_certificate
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 
@@ -43,7 +42,7 @@ class FirstRunDialog(QDialog):
     def __init__(self, desk: services.Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._desk = desk
-        self.result_info: InitResult | None = None
+        self.result_info: services.InitResult | None = None
         self.office_code = QLineEdit(maxLength=8)
         self.office_name = QLineEdit()
         self.admin = QLineEdit()
@@ -128,7 +127,7 @@ class FirstRunDialog(QDialog):
             context=self,
         )
 
-    def on_initialized(self, result: InitResult) -> None:
+    def on_initialized(self, result: services.InitResult) -> None:
         self.result_info = result
         self.accept()
 
