@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kesu_desktop.domain.errors import ValidationError
+from kesu_desktop.domain.errors import Conflict, NotFound, ValidationError
 from kesu_desktop.i18n import _
 
 
@@ -48,3 +48,14 @@ def read_json_object(source: str | None, *, default_empty: bool) -> dict[str, An
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def input_error_lines(exc: ValidationError | NotFound | Conflict) -> list[str]:
+    """The ``field: message`` lines of exit code 2, one per bad field (docs/cli.md, Exit codes).
+
+    An unknown case number or a duplicate name is bad input like any other, so it is reported the same
+    way, under the field the error names (``case_no``), never as a bare ``error: …``.
+    """
+    if isinstance(exc, ValidationError):
+        return [f"{field}: {message}" for field, message in exc.errors.items()]
+    return [f"{getattr(exc, 'field', 'input') or 'input'}: {exc}"]

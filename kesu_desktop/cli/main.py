@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kesu_desktop.cli import commands, printing
+from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowed, NotFound, ValidationError
 from kesu_desktop.i18n import _
@@ -133,12 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _options(parser.parse_args(argv))
     try:
         return args.func(args) or EXIT_OK
-    except ValidationError as exc:
-        for field, message in exc.errors.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return EXIT_INPUT
-    except (NotFound, Conflict) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValidationError, NotFound, Conflict) as exc:
+        for line in input_error_lines(exc):
+            print(line, file=sys.stderr)
         return EXIT_INPUT
     except (NotAllowed, AuthenticationFailed) as exc:
         print(f"not allowed: {exc}", file=sys.stderr)

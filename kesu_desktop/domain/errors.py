@@ -29,11 +29,23 @@ class NotAllowed(KesuError):
 
 
 class NotFound(KesuError):
-    """A referenced object (case, user, department, category) does not exist."""
+    """A referenced object (case, user, department, category) does not exist.
+
+    ``field`` names what the user gave (``case_no``), so the CLI can report it as a ``field: message``
+    line like any other bad input; ``input`` when nothing more specific is known.
+    """
+
+    def __init__(self, message: str = "", *, field: str = "input") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Conflict(KesuError):
-    """The action clashes with existing data (a duplicate name, a concurrent change)."""
+    """The action clashes with existing data (a duplicate name, a concurrent change); ``field`` as above."""
+
+    def __init__(self, message: str = "", *, field: str = "input") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class AuthenticationFailed(KesuError):

@@ -53,7 +53,7 @@ def load_case(session: Session, actor: Actor, case_no: str, *, for_update: bool 
         query = query.with_for_update()
     case = session.scalar(query)
     if case is None:
-        raise NotFound(_("案件“{case_no}”不存在或无权查看").format(case_no=case_no))
+        raise NotFound(_("案件“{case_no}”不存在或无权查看").format(case_no=case_no), field="case_no")
     return case
 
 

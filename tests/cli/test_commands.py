@@ -228,3 +228,12 @@ def test_hold_resume_and_the_watcher_from_a_script(kesu: Kesu) -> None:
     }
     again = kesu("--now", "2026-12-05T10:01:00+08:00", "--json", "watch", **as_("bob")).json
     assert again["new_alerts"] == []
+
+
+def test_an_unknown_case_number_is_a_field_message_line(kesu: Kesu) -> None:
+    setup(kesu)
+    for args in (("show", "20990101-XX-CS-0001"), ("act", "20990101-XX-CS-0001", "verify", "-")):
+        r = kesu(*args, stdin='{"valid": true}', **as_("bob"))
+        assert r.code == 2, r.err
+        [line] = r.err.strip().splitlines()
+        assert line.startswith("case_no: ") and "20990101-XX-CS-0001" in line and "不存在" in line
