@@ -7,12 +7,16 @@ import argparse
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kesu_desktop.cli.commands import open_desk, sign_in
 from kesu_desktop.cli.io import print_json
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.fileio import write_atomically
 from kesu_desktop.i18n import _
+
+if TYPE_CHECKING:  # the fonts (and ReportLab) load only when a document is printed
+    from kesu_desktop.printing.fonts import MissingGlyphs
 
 #: Exit status of verify-letter when the file is not (or no longer) what we issued.
 EXIT_NOT_VERIFIED = 4
@@ -27,8 +31,25 @@ def _read(path: str, field: str) -> bytes:
         raise ValidationError.single(field, _("无法读取文件：{error}").format(error=exc)) from None
 
 
+def _missing_glyphs_error(exc: MissingGlyphs) -> ValidationError:
+    """Bad input (exit 2), not an accident: the text has characters no print font can draw.
+
+    Every character is listed (the exception's own message stops at twelve), with its code point so a
+    clerk can find it, and the way out: print them as 〔U+XXXX〕 with --allow-missing-glyphs.
+    """
+    chars = "、".join(f"{c}（U+{ord(c):04X}）" for c in exc.chars)
+    return ValidationError.single(
+        "glyphs",
+        _(
+            "打印字体缺少以下 {n} 个字符：{chars}。请改正案件中的文字，"
+            "或加 --allow-missing-glyphs 将这些字符印成〔U+编码〕"
+        ).format(n=len(exc.chars), chars=chars),
+    )
+
+
 def cmd_print(args: argparse.Namespace) -> int:
     from kesu_desktop.domain.documents import parse_kind
+    from kesu_desktop.printing.fonts import MissingGlyphs
     from kesu_desktop.printing.issue import issue_document
     from kesu_desktop.services import documents
 
@@ -38,7 +59,10 @@ def cmd_print(args: argparse.Namespace) -> int:
         raise ValidationError.single("output", _("输出路径无效：{path}").format(path=out))
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    issued = issue_document(desk, actor, kind, args.case_no, allow_missing=args.allow_missing_glyphs)
+    try:
+        issued = issue_document(desk, actor, kind, args.case_no, allow_missing=args.allow_missing_glyphs)
+    except MissingGlyphs as exc:
+        raise _missing_glyphs_error(exc) from None
     try:
         write_atomically(out, issued.pdf)
     except OSError as exc:

@@ -93,3 +93,27 @@ def test_init_makes_a_signing_certificate_and_only_an_admin_replaces_it(kesu: Ke
     second = active_certificate(desk)
     assert second is not None and second.fingerprint != first.fingerprint
     desk.close()
+
+
+def test_a_character_no_font_has_exits_2_listing_it_with_the_way_out(kesu: Kesu, tmp_path: Path) -> None:
+    import json
+
+    setup(kesu)
+    alice = {"user": "alice", "password": USERS["alice"][2]}
+    data = {**COMPLAINT, "customer_name": "张\U000f0000\U000f0001"}  # private-use: in no font
+    registered = kesu("register", "-", stdin=json.dumps(data), extra_env={"KESU_NOW": NOW}, **alice)
+    assert registered.code == 0, registered.err
+    case_no = registered.json["case_no"]
+    target = tmp_path / "回执.pdf"
+    refused = kesu("print", "receipt", case_no, "-o", str(target), **alice)
+    assert refused.code == 2, refused.err
+    assert "Traceback" not in refused.err and "意外错误" not in refused.err
+    [line] = refused.err.strip().splitlines()
+    assert line.startswith("glyphs: ")
+    assert "U+F0000" in line and "U+F0001" in line and "--allow-missing-glyphs" in line
+    assert not target.exists()
+    assert kesu("documents", case_no, "--json", **alice).json == []
+    assert not (tmp_path / "data" / "logs" / "kesu.log").exists()  # not an accident: nothing logged
+    printed = kesu("print", "receipt", case_no, "-o", str(target), "--allow-missing-glyphs", **alice)
+    assert printed.code == 0, printed.err
+    assert target.exists()
