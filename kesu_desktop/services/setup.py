@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from kesu_desktop.domain.case_number import validate_code
-from kesu_desktop.domain.defaults import CATEGORIES, DEPARTMENTS
+from kesu_desktop.domain.defaults import categories, departments
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _
@@ -63,9 +63,9 @@ def initialize(
             raise ValidationError(errors)
         now = desk.clock.now()
         session.add(Office(code=office_code, name=office_name.strip(), created_at=now))
-        for dept in DEPARTMENTS:
+        for dept in departments():
             session.add(Department(code=dept.code, name=dept.name, active=True))
-        for order, cat in enumerate(CATEGORIES):
+        for order, cat in enumerate(categories()):
             session.add(
                 Category(
                     code=cat.code,

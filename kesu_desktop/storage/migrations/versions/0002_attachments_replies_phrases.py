@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from kesu_desktop.domain.ids import uuid7
-from kesu_desktop.domain.replies import DEFAULT_FORBIDDEN, DEFAULT_RECOMMENDED, DEFAULT_TEMPLATES
+from kesu_desktop.domain.replies import default_forbidden, default_recommended, default_templates
 
 revision = "0002"
 down_revision = "0001"
@@ -87,7 +87,7 @@ def _seed_defaults(phrases: sa.Table, templates: sa.Table) -> None:
         templates,
         [
             {"id": uuid7(), "kind": kind.value, "name": kind.label, "body": body, "updated_at": now}
-            for kind, body in DEFAULT_TEMPLATES.items()
+            for kind, body in default_templates().items()
         ],
     )
     rows: list[dict[str, object]] = [
@@ -99,7 +99,7 @@ def _seed_defaults(phrases: sa.Table, templates: sa.Table) -> None:
             "sort_order": i,
             "active": True,
         }
-        for i, text in enumerate(DEFAULT_RECOMMENDED)
+        for i, text in enumerate(default_recommended())
     ]
     rows += [
         {
@@ -110,7 +110,7 @@ def _seed_defaults(phrases: sa.Table, templates: sa.Table) -> None:
             "sort_order": i,
             "active": True,
         }
-        for i, p in enumerate(DEFAULT_FORBIDDEN)
+        for i, p in enumerate(default_forbidden())
     ]
     op.bulk_insert(phrases, rows)
 
