@@ -7,6 +7,7 @@ written once and the GUI shows the same message next to the field that the CLI p
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,10 +28,13 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 50
 MAX_SHORT = 200
 MAX_TEXT = 20000
+#: Longest extension kept (PBX extensions are 2–6 digits; the column holds 10).
+MAX_PHONE_EXT = 10
 
 REGISTRATION_FIELDS = (
     "customer_name",
     "phone",
+    "phone_ext",
     "email",
     "address",
     "account_no",
@@ -52,13 +56,14 @@ REGISTRATION_FIELDS = (
 
 @dataclass(frozen=True)
 class Registration:
-    """A complaint as registered, normalised (phone in E.164, times in UTC)."""
+    """A complaint as registered, normalised (phone in E.164 with its extension apart, times in UTC)."""
 
     customer_name: str
     phone: str
     channel: Channel
     description: str
     category: str
+    phone_ext: str | None = None
     email: str | None = None
     address: str | None = None
     account_no: str | None = None
@@ -201,26 +206,94 @@ def parse_code(enum: type[E], value: str, field: str, what: str) -> E:
         ) from None
 
 
-def normalize_phone(raw: str, region: str = "CN") -> str:
-    """E.164 form of a phone number typed the way people type them (spaces, dashes, +86, landlines)."""
+@dataclass(frozen=True)
+class Phone:
+    """A phone number as stored: E.164 for the line, the extension (分机) apart.
+
+    Apart because the number is what identifies a customer (repeat complaints, history, the last four
+    digits searched at the counter) while the extension only says whom to ask for when calling back.
+    """
+
+    number: str
+    extension: str | None = None
+
+
+# The ways people write an extension after the number: 转613, 分机 613, 分机号613, ext. 12, x12, #12.
+# Matched on the NFKC form, so full-width ＃, ｘ and digits count too.
+_EXTENSION_RE = re.compile(
+    r"^(?P<number>.*?)[\s,;，；]*(?:转|分机号?|extension|ext\.?|x|#)[\s.:：=]*(?P<ext>.*?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_phone(raw: str, region: str = "CN") -> Phone:
+    """The number in E.164 and the extension, if one was written; an extension is never dropped.
+
+    Written extensions (转/分机/ext/x/#, with or without spaces) are split off here, because
+    ``phonenumbers`` knows only the Latin ones and refuses ``0898-67402372转613`` outright; whatever
+    extension ``phonenumbers`` itself finds (``;ext=12``) is kept as well. Raises ValueError with the
+    reason when the number or the extension is not usable.
+    """
+    text = unicodedata.normalize("NFKC", raw).strip()
+    extension: str | None = None
+    split = _EXTENSION_RE.match(text)
+    if split is not None and split.group("number").strip():
+        text, extension = split.group("number").strip(), split.group("ext")
+        if not extension:
+            raise ValueError(_("分机号为空"))
+        if not extension.isascii() or not extension.isdigit():
+            raise ValueError(_("分机号只能是数字：{ext}").format(ext=extension))
+        if len(extension) > MAX_PHONE_EXT:
+            raise ValueError(_("分机号过长：最多 {n} 位").format(n=MAX_PHONE_EXT))
     try:
-        number = phonenumbers.parse(raw, region)
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError(_("电话号码无法识别")) from exc
     if not phonenumbers.is_valid_number(number):
         raise ValueError(_("电话号码无效"))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if number.extension:
+        if extension is not None and extension != number.extension:
+            raise ValueError(_("写了两个不同的分机号"))
+        extension = number.extension
+        if not extension.isdigit() or len(extension) > MAX_PHONE_EXT:
+            raise ValueError(_("分机号须为 1 到 {n} 位数字").format(n=MAX_PHONE_EXT))
+    number.extension = None
+    return Phone(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), extension)
 
 
-def read_phone(reader: FieldReader, name: str, region: str, *, required: bool) -> str | None:
-    raw = reader.text(name, required=required, max_len=40)
+def normalize_phone(raw: str, region: str = "CN") -> str:
+    """E.164 form of a phone number typed the way people type them (spaces, dashes, +86, landlines).
+
+    For looking a customer up: an extension written after the number is accepted and left out, since
+    it does not change whose number it is. Registration keeps it (``parse_phone``).
+    """
+    return parse_phone(raw, region).number
+
+
+def read_phone(reader: FieldReader, name: str, region: str, *, required: bool) -> Phone | None:
+    raw = reader.text(name, required=required, max_len=60)
     if raw is None:
         return None
     try:
-        return normalize_phone(raw, region)
+        return parse_phone(raw, region)
     except ValueError as exc:
         reader.fail(name, _("{reason}：{value}").format(reason=exc, value=raw))
         return None
+
+
+def read_phone_ext(reader: FieldReader, name: str, phone: Phone | None) -> str | None:
+    """An extension given on its own (``phone_ext`` in JSON, a form's box), checked against the phone's."""
+    raw = reader.text(name, max_len=MAX_PHONE_EXT + 10)
+    written = phone.extension if phone else None
+    if raw is None:
+        return written
+    ext = unicodedata.normalize("NFKC", raw).strip()
+    if not ext.isascii() or not ext.isdigit() or len(ext) > MAX_PHONE_EXT:
+        reader.fail(name, _("分机号须为 1 到 {n} 位数字：{value}").format(n=MAX_PHONE_EXT, value=raw))
+        return written
+    if written is not None and written != ext:
+        reader.fail(name, _("与电话号码中写的分机号 {ext} 不一致").format(ext=written))
+    return ext
 
 
 def validate_registration(
@@ -232,9 +305,11 @@ def validate_registration(
     email = r.text("email", max_len=MAX_SHORT)
     if email is not None and not _EMAIL_RE.match(email):
         r.fail("email", _("电子邮箱格式无效"))
+    phone = read_phone(r, "phone", region, required=True)
     reg = Registration(
         customer_name=r.text("customer_name", required=True, max_len=MAX_NAME) or "",
-        phone=read_phone(r, "phone", region, required=True) or "",
+        phone=phone.number if phone else "",
+        phone_ext=read_phone_ext(r, "phone_ext", phone),
         channel=r.choice("channel", Channel, required=True) or Channel.PHONE,
         description=r.text("description", required=True, max_len=MAX_TEXT) or "",
         category=r.code("category", categories, required=True) or "",

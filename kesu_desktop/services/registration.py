@@ -127,6 +127,7 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
         "email": reg.email,
         "address": reg.address,
         "account_no": reg.account_no,
+        "phone_ext": reg.phone_ext,
         "member_level": reg.member_level,
         "room_no": reg.room_no,
         "employer": reg.employer,

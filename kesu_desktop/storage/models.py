@@ -143,6 +143,8 @@ class Case(Base):
     customer_name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str] = mapped_column(String(20))
     phone_last4: Mapped[str] = mapped_column(String(4))
+    #: The extension (分机) written after the number, digits only; apart so the number stays the key.
+    phone_ext: Mapped[str | None] = mapped_column(String(10))
     email: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(200))
     account_no: Mapped[str | None] = mapped_column(String(64))

@@ -237,3 +237,12 @@ def test_an_unknown_case_number_is_a_field_message_line(kesu: Kesu) -> None:
         assert r.code == 2, r.err
         [line] = r.err.strip().splitlines()
         assert line.startswith("case_no: ") and "20990101-XX-CS-0001" in line and "不存在" in line
+
+
+def test_a_phone_extension_is_kept_and_shown(kesu: Kesu) -> None:
+    setup(kesu)
+    case_no = register(kesu, {**COMPLAINT, "phone": "13800138000 ext. 12"})
+    shown = kesu("show", case_no, "--json", **as_("bob")).json
+    assert shown["phone"] == "+8613800138000" and shown["phone_ext"] == "12"
+    r = kesu("register", "-", stdin=json.dumps({**COMPLAINT, "phone": "13800138000 ext. 1x"}), **as_("alice"))
+    assert r.code == 2 and r.err.startswith("phone: 分机号只能是数字")

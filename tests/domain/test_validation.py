@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kesu_desktop.domain.errors import ValidationError
-from kesu_desktop.domain.validation import normalize_phone, validate_registration
+from kesu_desktop.domain.validation import Phone, normalize_phone, parse_phone, validate_registration
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 CATEGORIES = {"product_quality", "logistics"}
@@ -119,3 +119,64 @@ def test_mobile_numbers_normalise_to_e164_whatever_the_spacing(number: str, sep:
     except ValueError:
         return  # a block phonenumbers knows is unallocated
     assert normalized == "+86" + number
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0898-67402372转613", Phone("+8689867402372", "613")),
+        ("0898-67402372 转 613", Phone("+8689867402372", "613")),
+        ("010-6552 9988 分机 27", Phone("+861065529988", "27")),
+        ("010-65529988分机号：27", Phone("+861065529988", "27")),
+        ("13800138000 ext. 12", Phone("+8613800138000", "12")),
+        ("13800138000 ext12", Phone("+8613800138000", "12")),
+        ("138 0013 8000 EXT 12", Phone("+8613800138000", "12")),
+        ("13800138000x12", Phone("+8613800138000", "12")),
+        ("13800138000 x 12", Phone("+8613800138000", "12")),
+        ("13800138000#12", Phone("+8613800138000", "12")),
+        ("13800138000;ext=12", Phone("+8613800138000", "12")),
+        ("１３８００１３８０００　转　１２", Phone("+8613800138000", "12")),
+        ("13800138000", Phone("+8613800138000", None)),
+    ],
+)
+def test_extensions_are_kept_apart_from_the_number(raw: str, expected: Phone) -> None:
+    assert parse_phone(raw) == expected
+    assert normalize_phone(raw) == expected.number  # a lookup by number ignores the extension
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("0898-67402372转", "分机号为空"),
+        ("13800138000 ext.", "分机号为空"),
+        ("13800138000 ext. abc", "分机号只能是数字：abc"),
+        ("13800138000转6a", "分机号只能是数字：6a"),
+        ("13800138000转12345678901", "分机号过长"),
+        ("12345转613", "电话号码无效"),
+    ],
+)
+def test_bad_extensions_are_refused_with_the_reason(raw: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_phone(raw)
+    with pytest.raises(ValidationError) as info:
+        validate_registration({**VALID, "phone": raw}, categories=CATEGORIES, now=NOW)
+    assert message in info.value.errors["phone"] and raw in info.value.errors["phone"]
+
+
+def test_registration_keeps_the_extension_whichever_way_it_is_given() -> None:
+    def reg(**data: str):
+        return validate_registration({**VALID, **data}, categories=CATEGORIES, now=NOW)
+
+    assert (reg(phone="0898-67402372转613").phone, reg(phone="0898-67402372转613").phone_ext) == (
+        "+8689867402372",
+        "613",
+    )
+    assert reg(phone="13800138000", phone_ext="12").phone_ext == "12"
+    assert reg(phone="13800138000 ext. 12", phone_ext="12").phone_ext == "12"
+    assert reg().phone_ext is None
+    with pytest.raises(ValidationError) as info:
+        reg(phone="13800138000 ext. 12", phone_ext="13")
+    assert set(info.value.errors) == {"phone_ext"} and "12" in info.value.errors["phone_ext"]
+    with pytest.raises(ValidationError) as info:
+        reg(phone_ext="分机")
+    assert set(info.value.errors) == {"phone_ext"}

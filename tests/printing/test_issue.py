@@ -195,3 +195,11 @@ def test_the_qr_code_on_every_page_reads_back_case_document_and_content_hash(
             ["zbarimg", "--raw", "-q", f"{png}.png"], capture_output=True, text=True, check=True
         )
         assert read.stdout.strip() == expected
+
+
+def test_the_phone_extension_is_printed_wherever_the_phone_is(desk: Desk, people: People) -> None:
+    no = services.register_case(desk, people.alice, complaint(phone="0898-67402372转613")).case_no
+    receipt = pdf_text(issue_document(desk, people.alice, "receipt", no).pdf)
+    assert "****2372转613" in receipt  # the customer's copy: masked number, extension kept
+    record = pdf_text(issue_document(desk, people.carol, "record", no).pdf)
+    assert "+8689867402372转613" in record

@@ -105,3 +105,19 @@ def test_list_filters_and_keyset_pages(desk: Desk, people, clock) -> None:
     assert all_nos == sorted(all_nos, reverse=True) and len(set(all_nos)) == 7
     logistics = services.list_cases(desk, people.bob, services.CaseFilter(category="logistics"))
     assert len(logistics) == 3 and {r.category for r in logistics} == {"logistics"}
+
+
+def test_a_phone_extension_is_registered_shown_and_never_dropped(desk: Desk, people) -> None:
+    landline = services.register_case(desk, people.alice, complaint(phone="0898-67402372转613"))
+    assert (landline.phone, landline.phone_ext) == ("+8689867402372", "613")
+    mobile = services.register_case(desk, people.alice, complaint(phone="13800138000 ext. 12"))
+    assert (mobile.phone, mobile.phone_ext) == ("+8613800138000", "12")
+    plain = services.register_case(desk, people.alice, complaint(phone="13900139000"))
+    assert plain.phone_ext is None
+    shown = services.get_case(desk, people.bob, landline.case_no)
+    assert shown.phone_ext == "613" and shown.phone == "+8689867402372"
+    registered = shown.events[0]
+    assert registered.kind == "registered" and registered.payload["set"]["phone_ext"] == "613"
+    # The extension does not make another customer: the same number is still a repeat.
+    again = services.register_case(desk, people.alice, complaint(phone="13800138000"))
+    assert again.repeat_of == [mobile.case_no] and again.phone_ext is None
