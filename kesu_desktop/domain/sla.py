@@ -87,9 +87,18 @@ def sla_state(
     minimum_lead: timedelta = DEFAULT_LEAD,
 ) -> SlaState:
     """Due soon once inside the larger of a share of the window and a fixed lead (DOMAIN defaults)."""
+    return state_at(at, due_at, due_at - lead(due_at, started_at, share, minimum_lead))
+
+
+def state_at(at: datetime, due_at: datetime, soon_at: datetime) -> SlaState:
+    """The state at ``at`` of a deadline due at ``due_at`` that turns "due soon" at ``soon_at``.
+
+    Split out so that a screen holding both instants can redraw its badge as the clock moves on
+    without asking the services again, and still apply exactly this rule.
+    """
     if at >= due_at:
         return SlaState.OVERDUE
-    return SlaState.DUE_SOON if due_at - at <= lead(due_at, started_at, share, minimum_lead) else SlaState.OK
+    return SlaState.DUE_SOON if at >= soon_at else SlaState.OK
 
 
 def lead(due_at: datetime, started_at: datetime, share: float, minimum_lead: timedelta) -> timedelta:
@@ -116,20 +125,33 @@ class DeadlineState:
     state: SlaState
 
 
+@dataclass(frozen=True)
+class DeadlineWindow:
+    """A pending deadline and the instant it starts being "due soon" (its state at any time follows)."""
+
+    deadline: str
+    due_at: datetime
+    soon_at: datetime
+
+    def state(self, at: datetime) -> SlaState:
+        return state_at(at, self.due_at, self.soon_at)
+
+
+def windows(
+    c: CaseClock, share: float = DEFAULT_SHARE, minimum_lead: timedelta = DEFAULT_LEAD
+) -> list[DeadlineWindow]:
+    """Every pending deadline with the moment it turns due soon (independent of the time of asking)."""
+    return [
+        DeadlineWindow(name, due, due - lead(due, window_start(c, name, due), share, minimum_lead))
+        for name, due in pending_deadlines(c).items()
+    ]
+
+
 def states(
     c: CaseClock, at: datetime, share: float = DEFAULT_SHARE, minimum_lead: timedelta = DEFAULT_LEAD
 ) -> list[DeadlineState]:
     """Every pending deadline with its state at ``at``."""
-    return [
-        DeadlineState(
-            name,
-            due,
-            sla_state(
-                due, started_at=window_start(c, name, due), at=at, share=share, minimum_lead=minimum_lead
-            ),
-        )
-        for name, due in pending_deadlines(c).items()
-    ]
+    return [DeadlineState(w.deadline, w.due_at, w.state(at)) for w in windows(c, share, minimum_lead)]
 
 
 def next_alert_at(

@@ -1,40 +1,56 @@
-"""Plain-language lines for the timeline (who did what, and why), shared by the GUI and printed records."""
+"""Plain-language lines for the timeline (who did what, and why), shared by the GUI and printed records.
+
+The services build the lines (``CaseView.timeline``) so the desktop only draws them; printing builds its
+own in the zone of the case's office with the same functions.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from kesu_desktop.domain.enums import Channel, DocumentKind, Priority, Severity, Status
+from kesu_desktop.domain.localtime import Zone, local_time
 from kesu_desktop.i18n import _
 
-KIND_LABELS = {
-    "registered": _("登记投诉"),
-    "verified": _("初步核实"),
-    "classified": _("分类定级"),
-    "assigned": _("分派"),
-    "plan_proposed": _("提交处理方案"),
-    "plan_approved": _("批准方案"),
-    "plan_rejected": _("退回方案"),
-    "communication_logged": _("客户沟通"),
-    "resolved": _("处理完成"),
-    "confirmed": _("客户确认"),
-    "objection_recorded": _("客户异议"),
-    "surveyed": _("满意度回访"),
-    "closed": _("归档"),
-    "escalated": _("升级"),
-    "reopened": _("重新打开"),
-    "severity_raised": _("升级为重大投诉"),
-    "attachment_added": _("添加附件"),
-    "reply_submitted": _("提交回复待审批"),
-    "reply_approved": _("回复已批准"),
-    "reply_returned": _("回复被退回"),
-    "document_issued": _("出具文档"),
-    "document_printed": _("打印文档"),
-    "document_exported": _("导出文档"),
-    "signature_captured": _("采集签名"),
-    "document_signed": _("签字确认"),
-}
+#: Details that are instants (ISO text in the payload), shown as office time.
+TIME_DETAILS = ("promised_at", "due")
+#: Details that are codes of reference data, shown by name.
+NAMED_DETAILS = ("category", "department")
+
+
+def kind_labels() -> dict[str, str]:
+    """Event kind → what the timeline calls it (built on each call, so a language switch shows)."""
+    return {
+        "registered": _("登记投诉"),
+        "verified": _("初步核实"),
+        "classified": _("分类定级"),
+        "assigned": _("分派"),
+        "plan_proposed": _("提交处理方案"),
+        "plan_approved": _("批准方案"),
+        "plan_rejected": _("退回方案"),
+        "communication_logged": _("客户沟通"),
+        "resolved": _("处理完成"),
+        "confirmed": _("客户确认"),
+        "objection_recorded": _("客户异议"),
+        "surveyed": _("满意度回访"),
+        "closed": _("归档"),
+        "escalated": _("升级"),
+        "reopened": _("重新打开"),
+        "put_on_hold": _("挂起"),
+        "resumed": _("恢复处理"),
+        "severity_raised": _("升级为重大投诉"),
+        "attachment_added": _("添加附件"),
+        "reply_submitted": _("提交回复待审批"),
+        "reply_approved": _("回复已批准"),
+        "reply_returned": _("回复被退回"),
+        "document_issued": _("出具文档"),
+        "document_printed": _("打印文档"),
+        "document_exported": _("导出文档"),
+        "signature_captured": _("采集签名"),
+        "document_signed": _("签字确认"),
+    }
 
 
 def _document_label(code: Any) -> str:
@@ -42,7 +58,7 @@ def _document_label(code: Any) -> str:
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    return kind_labels().get(kind, kind)
 
 
 def _enum_label(enum: type, value: Any) -> str:
@@ -114,3 +130,25 @@ def summary(kind: str, payload: Mapping[str, Any]) -> str:
         if p.get(key):
             parts.append(str(p[key]))
     return "；".join(x for x in parts if x)
+
+
+def _local(value: Any, zone: Zone) -> Any:
+    if isinstance(value, str):
+        try:
+            return local_time(datetime.fromisoformat(value), zone)
+        except ValueError:
+            return value
+    return value
+
+
+def display_details(payload: Mapping[str, Any], names: Mapping[str, str], zone: Zone) -> dict[str, Any]:
+    """An event's details (never its field changes) with codes turned into names and instants into
+    ``zone``'s wall-clock time: what ``summary`` and a communication log show."""
+    details = {k: v for k, v in payload.items() if k != "set"}
+    for key in TIME_DETAILS:
+        if details.get(key):
+            details[key] = _local(details[key], zone)
+    for key in NAMED_DETAILS:
+        if details.get(key):
+            details[key] = names.get(details[key], details[key])
+    return details

@@ -1,11 +1,12 @@
-"""The case workflow of DOMAIN.md: which action may be taken in which state, by whom, and where it leads.
+"""The case workflow of docs/domain.md: which action may be taken in which state, by whom, and where it leads.
 
-One table answers both the service layer (which enforces it) and the GUI (which shows only the buttons
-the user may press), so the two can never disagree.
+One table answers both the service layer (which enforces it) and what the services tell every front end
+the user may do now (``CaseView.allowed_actions``), so the buttons shown and the checks made never disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kesu_desktop.domain.enums import Action, Role, Severity, Status
@@ -92,40 +93,41 @@ def check_register(actor: ActorFacts) -> None:
         raise NotAllowed(_("角色“{role}”不能登记投诉").format(role=actor.role.label))
 
 
-def check(action: Action, case: CaseFacts, actor: ActorFacts) -> None:
-    """Raise NotAllowed with a sentence the user can act on, or return if the action is allowed."""
+def refusal(action: Action, case: CaseFacts, actor: ActorFacts) -> Callable[[], str] | None:
+    """Why ``actor`` may not take ``action`` on ``case`` now (a sentence made on demand), or None.
+
+    The sentence is built only when asked for: the case list asks this for every action of every row
+    it shows, and almost all of the answers are refusals nobody reads.
+    """
     if actor.role not in ROLES[action]:
-        raise NotAllowed(
-            _("角色“{role}”不能执行“{action}”").format(role=actor.role.label, action=action.label)
-        )
+        return lambda: _("角色“{role}”不能执行“{action}”").format(role=actor.role.label, action=action.label)
     if case.status not in ALLOWED_FROM[action]:
-        raise NotAllowed(
-            _("案件状态为“{status}”，不能执行“{action}”").format(
-                status=case.status.label, action=action.label
-            )
+        return lambda: _("案件状态为“{status}”，不能执行“{action}”").format(
+            status=case.status.label, action=action.label
         )
     if actor.role is Role.DEPARTMENT and case.department_code != actor.department_code:
-        raise NotAllowed(_("责任部门只能处理分派给本部门的案件"))
+        return lambda: _("责任部门只能处理分派给本部门的案件")
     if action is Action.CLOSE and actor.role is Role.SPECIALIST and case.severity.rank >= Severity.MAJOR.rank:
-        raise NotAllowed(_("重大或严重投诉须由主管或经理归档"))
+        return lambda: _("重大或严重投诉须由主管或经理归档")
     if action is Action.HOLD and case.on_hold:
-        raise NotAllowed(_("案件已挂起"))
+        return lambda: _("案件已挂起")
     if action is Action.RESUME and not case.on_hold:
-        raise NotAllowed(_("案件未挂起，无需恢复"))
+        return lambda: _("案件未挂起，无需恢复")
     if action is Action.APPROVE_PLAN and case.plan_needs_manager and actor.role is not Role.MANAGER:
-        raise NotAllowed(_("该方案费用较高或跨部门，须由经理审批"))
+        return lambda: _("该方案费用较高或跨部门，须由经理审批")
+    return None
+
+
+def check(action: Action, case: CaseFacts, actor: ActorFacts) -> None:
+    """Raise NotAllowed with a sentence the user can act on, or return if the action is allowed."""
+    reason = refusal(action, case, actor)
+    if reason is not None:
+        raise NotAllowed(reason())
 
 
 def allowed_actions(case: CaseFacts, actor: ActorFacts) -> list[Action]:
-    """The actions to offer this user on this case, in workflow order."""
-    result = []
-    for action in Action:
-        try:
-            check(action, case, actor)
-        except NotAllowed:
-            continue
-        result.append(action)
-    return result
+    """The actions to offer this user on this case, in workflow order (exactly those ``check`` passes)."""
+    return [action for action in Action if refusal(action, case, actor) is None]
 
 
 def target_status(
