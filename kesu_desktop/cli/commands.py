@@ -18,8 +18,14 @@ from kesu_desktop.services import Actor, Desk
 
 
 def open_desk(args: argparse.Namespace) -> Desk:
-    clock = services.FixedClock(services.parse_instant(args.now)) if args.now else None
-    return Desk.open(database_url(args.db), clock=clock)
+    """The desk; ``--now`` without an offset is read in the office zone of ``--user`` (when known)."""
+    if args.now:
+        services.read_instant(args.now)  # a mistyped time is bad input before the database is opened
+    desk = Desk.open(database_url(args.db))
+    if args.now:
+        zone = services.user_timezone(desk, args.user)
+        desk.clock = services.FixedClock(services.parse_instant(args.now, zone=zone))
+    return desk
 
 
 def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
@@ -99,7 +105,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     actor = sign_in(desk, args)
     case = services.register_case(desk, actor, data)
-    print_json(case.to_json())
+    print_json(case.to_json(actor.timezone))
     return 0
 
 
@@ -108,9 +114,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     actor = sign_in(desk, args)
     case = services.get_case(desk, actor, args.case_no)
     if args.json:
-        print_json(case.to_json())
+        print_json(case.to_json(actor.timezone))
     else:
-        print(case_text(case))
+        print(case_text(case, actor.timezone))
     return 0
 
 
@@ -130,21 +136,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     )
     rows = services.list_cases(desk, actor, flt)
     if args.json:
-        print_json([r.to_json() for r in rows])
+        print_json([r.to_json(actor.timezone) for r in rows])
     else:
-        print(rows_text(rows))
+        print(rows_text(rows, actor.timezone))
     return 0
 
 
 def cmd_due(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    at = services.parse_instant(args.at, "at") if args.at else None
+    at = services.parse_instant(args.at, "at", zone=actor.timezone) if args.at else None
     items = services.due(desk, actor, at)
     if args.json:
-        print_json([i.to_json() for i in items])
+        print_json([i.to_json(actor.timezone) for i in items])
     else:
-        print(due_text(items))
+        print(due_text(items, actor.timezone))
     return 0
 
 
@@ -155,7 +161,7 @@ def cmd_act(args: argparse.Namespace) -> int:
     actor = sign_in(desk, args)
     case = services.act(desk, actor, args.case_no, action, data)
     if args.json:
-        print_json(case.to_json())
+        print_json(case.to_json(actor.timezone))
     else:
         print(
             _("{case_no}：{action}完成，当前状态：{status}").format(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from kesu_desktop.cli.commands import open_desk, sign_in
 from kesu_desktop.cli.io import print_json
 from kesu_desktop.domain.errors import ValidationError
+from kesu_desktop.domain.localtime import local_iso, local_time
 from kesu_desktop.fileio import write_atomically
 from kesu_desktop.i18n import _
 
@@ -122,7 +123,8 @@ def cmd_documents(args: argparse.Namespace) -> int:
     from kesu_desktop.services import documents
 
     desk = open_desk(args)
-    docs = documents.documents_for_case(desk, sign_in(desk, args), args.case_no)
+    actor = sign_in(desk, args)
+    docs = documents.documents_for_case(desk, actor, args.case_no)
     if args.json:
         print_json(
             [
@@ -132,7 +134,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
                     "pages": d.pages,
                     "sha256": d.sha256,
                     "issued_by": d.issued_by,
-                    "issued_at": d.created_at.isoformat(),
+                    "issued_at": local_iso(d.created_at, actor.timezone),
                 }
                 for d in docs
             ]
@@ -140,7 +142,8 @@ def cmd_documents(args: argparse.Namespace) -> int:
     else:
         for d in docs:
             print(
-                f"{d.created_at:%Y-%m-%d %H:%M}  {d.label:<10} {d.pages:>3} 页  {d.issued_by:<12} {d.sha256}"
+                f"{local_time(d.created_at, actor.timezone)}  {d.label:<10} {d.pages:>3} 页  "
+                f"{d.issued_by:<12} {d.sha256}"
             )
         if not docs:
             print(_("（尚未出具文档）"))
@@ -176,10 +179,13 @@ def cmd_cert_import(args: argparse.Namespace) -> int:
     data = _read(args.file, "file")
     password = os.environ.get("KESU_CERT_PASSWORD")
     desk = open_desk(args)
-    record = import_certificate(desk, sign_in(desk, args), data, password.encode() if password else None)
+    actor = sign_in(desk, args)
+    record = import_certificate(desk, actor, data, password.encode() if password else None)
     print(
-        _("已导入签名证书：{subject}，有效期至 {until:%Y-%m-%d}（指纹 {fp}）").format(
-            subject=record.subject, until=record.not_after, fp=record.fingerprint
+        _("已导入签名证书：{subject}，有效期至 {until}（指纹 {fp}）").format(
+            subject=record.subject,
+            until=local_time(record.not_after, actor.timezone, "%Y-%m-%d"),
+            fp=record.fingerprint,
         )
     )
     return 0
@@ -189,10 +195,13 @@ def cmd_cert_create(args: argparse.Namespace) -> int:
     from kesu_desktop.printing.certificates import create_certificate
 
     desk = open_desk(args)
-    record = create_certificate(desk, sign_in(desk, args), args.organisation)
+    actor = sign_in(desk, args)
+    record = create_certificate(desk, actor, args.organisation)
     print(
-        _("已生成自签名证书：{subject}，有效期至 {until:%Y-%m-%d}（指纹 {fp}）").format(
-            subject=record.subject, until=record.not_after, fp=record.fingerprint
+        _("已生成自签名证书：{subject}，有效期至 {until}（指纹 {fp}）").format(
+            subject=record.subject,
+            until=local_time(record.not_after, actor.timezone, "%Y-%m-%d"),
+            fp=record.fingerprint,
         )
     )
     return 0

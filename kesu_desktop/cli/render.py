@@ -1,20 +1,22 @@
-"""Human-readable output of the ``kesu`` command (``--json`` gives the machine form instead)."""
+"""Human-readable output of the ``kesu`` command (``--json`` gives the machine form instead).
+
+Every time is shown with ``domain.localtime.local_time`` in the zone the caller passes: the signed-in
+user's office zone, the same one the desktop and the JSON use. The phone is printed as the services
+handed it (masked for roles that may not see it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from kesu_desktop.domain.enums import Priority, Severity, Status
 from kesu_desktop.i18n import _
-from kesu_desktop.services import CaseRow, CaseView, DueItem
-
-TZ = ZoneInfo("Asia/Shanghai")
+from kesu_desktop.services import CaseRow, CaseView, DueItem, local_time
 
 
-def _t(value: datetime | None) -> str:
-    return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if value else "—"
+def _t(value: datetime | None, zone: str) -> str:
+    return local_time(value, zone) if value else "—"
 
 
 def _label(enum, code: str | None) -> str:
@@ -24,9 +26,10 @@ def _label(enum, code: str | None) -> str:
         return code or "—"
 
 
-def case_text(case: CaseView) -> str:
+def case_text(case: CaseView, zone: str) -> str:
+    status = _label(Status, case.status) + (_("·挂起") if case.on_hold else "")
     lines = [
-        f"{case.case_no}  [{_label(Status, case.status)}]  {_label(Priority, case.priority)} · "
+        f"{case.case_no}  [{status}]  {_label(Priority, case.priority)} · "
         f"{_label(Severity, case.severity)} · {case.category}",
         _("客户：{name}  电话：{phone}").format(name=case.customer_name, phone=case.phone),
         _("描述：{text}").format(text=case.description),
@@ -40,31 +43,33 @@ def case_text(case: CaseView) -> str:
     )
     lines.append(
         _("响应期限：{r}  解决期限：{s}  下次更新：{u}").format(
-            r=_t(case.respond_by), s=_t(case.resolve_by), u=_t(case.update_by)
+            r=_t(case.respond_by, zone), s=_t(case.resolve_by, zone), u=_t(case.update_by, zone)
         )
     )
+    actions = "、".join(a.label for a in case.allowed_actions) or "—"
+    lines.append(_("可执行操作：{actions}").format(actions=actions))
     lines.append(_("时间线："))
     for event in case.events:
         details = {k: v for k, v in event.payload.items() if k != "set" and v not in (None, "", [], False)}
         extra = "  " + "; ".join(f"{k}={v}" for k, v in details.items()) if details else ""
-        lines.append(f"  {_t(event.at)}  {event.actor:<12} {event.kind}{extra}")
+        lines.append(f"  {_t(event.at, zone)}  {event.actor:<12} {event.kind}{extra}")
     return "\n".join(lines)
 
 
-def rows_text(rows: Sequence[CaseRow]) -> str:
+def rows_text(rows: Sequence[CaseRow], zone: str) -> str:
     if not rows:
         return _("没有符合条件的案件")
     out = []
     for r in rows:
         out.append(
             f"{r.case_no:<24} {_label(Status, r.status):<6} {r.priority.upper():<3} {r.category:<18} "
-            f"{r.customer_name:<8} {_t(r.created_at)}  {_t(r.next_due_at)}"
+            f"{r.customer_name:<8} {r.phone:<14} {_t(r.created_at, zone)}  {_t(r.next_due_at, zone)}"
         )
     return "\n".join(out)
 
 
-def due_text(items: Sequence[DueItem]) -> str:
+def due_text(items: Sequence[DueItem], zone: str) -> str:
     if not items:
         return _("没有即将到期或已超时的事项")
     state = {"overdue": _("已超时"), "due_soon": _("即将到期")}
-    return "\n".join(f"{i.case_no:<24} {i.deadline:<9} {_t(i.due_at)}  {state[i.state]}" for i in items)
+    return "\n".join(f"{i.case_no:<24} {i.deadline:<9} {_t(i.due_at, zone)}  {state[i.state]}" for i in items)

@@ -13,13 +13,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable
 
 from kesu_desktop.domain.documents import parse_kind
 from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.domain.ids import uuid7
+from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.printing import certificates
 from kesu_desktop.printing.documents import confirmation, escalation, receipt, record, reply_letter
 from kesu_desktop.printing.layout import Meta, Writer, render
@@ -62,9 +62,8 @@ def layout(
     allow_missing: bool = False,
 ) -> tuple[bytes, int, str]:
     """The unsigned PDF, its page count and its content digest (pure: no database)."""
-    local = issued_at.astimezone(ZoneInfo(file.timezone))
     writer = Writer()
-    story = STORIES[kind](file, writer, f"{local:%Y年%m月%d日}")
+    story = STORIES[kind](file, writer, local_time(issued_at, file.timezone, "%Y年%m月%d日"))
     digest = content_digest(document_id, kind, file.case.case_no, writer.texts)
     meta = Meta(
         title=kind.label,
@@ -72,7 +71,7 @@ def layout(
         case_no=file.case.case_no,
         document_id=str(document_id),
         content_sha256=digest,
-        issued_at=f"{local:%Y-%m-%d %H:%M}",
+        issued_at=local_time(issued_at, file.timezone),
         issued_by=file.names.get(issued_by, issued_by),
     )
     pdf, pages = render(meta, writer, story, allow_missing=allow_missing)

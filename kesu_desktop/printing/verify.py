@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.signing import SignatureCheck, check_signature
 from kesu_desktop.services import certificates, documents
@@ -29,12 +30,13 @@ class Verdict:
 
 
 def verify_letter(desk: Desk, actor: Actor, pdf: bytes) -> Verdict:
+    """The verdict on ``pdf``; its message gives the issue time in the zone of the checker's office."""
     sha = hashlib.sha256(pdf).hexdigest()
     issued = documents.find_document(desk, actor, sha)
     signature = check_signature(pdf, certificates.trusted_certificates(desk))
     if issued is not None and signature.ok:
         message = _("真实有效：这是 {at} 为案件 {case_no} 出具的{doc}（{pages} 页），文件未被改动。").format(
-            at=f"{issued.created_at:%Y-%m-%d %H:%M} UTC",
+            at=local_time(issued.created_at, actor.timezone),
             case_no=issued.case_no,
             doc=issued.label,
             pages=issued.pages,

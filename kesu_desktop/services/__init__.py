@@ -1,8 +1,12 @@
 """The application's only API: every front end (GUI, CLI, watcher, sync) calls these.
 
-Importing this package needs no display: nothing here imports Qt.
+Importing this package needs no display: nothing here imports Qt. A few pure domain helpers are
+re-exported (how a time is shown, the forbidden-phrase check) so the desktop applies the very functions
+the services do without importing the domain's rules itself.
 """
 
+from kesu_desktop.domain.localtime import local_time, to_local, wall_clock
+from kesu_desktop.domain.replies import Finding, ForbiddenPhrase, find_forbidden
 from kesu_desktop.services.actions import act, parse_action
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin import set_calendar_day, set_setting, settings
@@ -20,12 +24,12 @@ from kesu_desktop.services.attachments import (
     list_attachments,
 )
 from kesu_desktop.services.certificates import set_seal
-from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant
+from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant, read_instant
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
 from kesu_desktop.services.printable import document_refusal, may_issue
-from kesu_desktop.services.queries import CaseFilter, due, get_case, list_cases
+from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
 from kesu_desktop.services.registration import register_case
 from kesu_desktop.services.replies import (
@@ -43,8 +47,16 @@ from kesu_desktop.services.replies import (
     submit_reply,
 )
 from kesu_desktop.services.setup import InitResult, initialize, is_initialized
-from kesu_desktop.services.users import add_user, get_actor, login
-from kesu_desktop.services.views import CaseRow, CaseView, DueItem, EventView
+from kesu_desktop.services.users import add_user, get_actor, login, user_timezone
+from kesu_desktop.services.views import (
+    CaseRow,
+    CaseView,
+    DeadlineView,
+    DueItem,
+    EventView,
+    SlaState,
+    TimelineLine,
+)
 
 __all__ = [
     "Actor",
@@ -54,17 +66,23 @@ __all__ = [
     "CaseRow",
     "CaseView",
     "Clock",
+    "DeadlineView",
     "Desk",
     "DueItem",
     "EventView",
+    "Finding",
     "FixedClock",
+    "ForbiddenPhrase",
     "InitResult",
     "PhraseBook",
     "ReplyView",
+    "SlaState",
     "Suggestion",
     "SystemClock",
+    "TimelineLine",
     "acknowledge_alert",
     "act",
+    "action_outcome",
     "add_attachment",
     "add_user",
     "alerts_for",
@@ -76,12 +94,14 @@ __all__ = [
     "departments",
     "document_refusal",
     "due",
+    "find_forbidden",
     "get_actor",
     "get_case",
     "initialize",
     "is_initialized",
     "list_attachments",
     "list_cases",
+    "local_time",
     "login",
     "mark_signed",
     "may_issue",
@@ -89,6 +109,7 @@ __all__ = [
     "parse_instant",
     "pending_replies",
     "phrase_book",
+    "read_instant",
     "record_output",
     "register_case",
     "replies_for_case",
@@ -104,5 +125,8 @@ __all__ = [
     "snooze_alert",
     "submit_reply",
     "suggest",
+    "to_local",
+    "user_timezone",
+    "wall_clock",
     "watch_interval_seconds",
 ]

@@ -1,4 +1,8 @@
-"""The signed-in user as services see it: plain data, no ORM object crosses into the UI."""
+"""The signed-in user as services see it: plain data, no ORM object crosses into the UI.
+
+It carries its office's time zone (decided once at sign-in by ``reference.office_timezone``), so every
+front end shows times the way the services do without knowing where the zone comes from.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ class Actor:
     role: Role
     office_code: str
     department_code: str | None
+    #: The zone of the user's office: every time shown to this user is this zone's wall-clock time.
+    timezone: str
 
     @property
     def facts(self) -> ActorFacts:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from kesu_desktop.domain.errors import ValidationError
+from kesu_desktop.domain.localtime import wall_clock
 from kesu_desktop.i18n import _
 
 
@@ -32,17 +33,20 @@ class FixedClock:
         return self.instant
 
 
-def parse_instant(text: str, field: str = "now", default_tz: str = "Asia/Shanghai") -> datetime:
-    """ISO 8601 time from the command line; a time without offset is read in the office's zone."""
-    from zoneinfo import ZoneInfo
+def read_instant(text: str, field: str = "now") -> datetime:
+    """ISO 8601 time from the command line, as written: aware if it has an offset, else naive.
 
+    Checked before anything is opened, so a mistyped time is bad input whatever state the database is in.
+    """
     try:
-        value = datetime.fromisoformat(text.strip())
+        return datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise ValidationError.single(
             field,
             _("时间格式无效：{value}（应为 ISO 8601，例如 2026-11-22T14:30:00+08:00）").format(value=text),
         ) from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(default_tz))
-    return value.astimezone(UTC)
+
+
+def parse_instant(text: str, field: str = "now", *, zone: str) -> datetime:
+    """ISO 8601 time from the command line; a time without offset is read in ``zone``, the office's."""
+    return wall_clock(read_instant(text, field), zone).astimezone(UTC)

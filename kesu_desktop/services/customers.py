@@ -11,7 +11,7 @@ from kesu_desktop.domain.enums import Priority, Severity
 from kesu_desktop.domain.validation import normalize_phone
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.queries import case_row
+from kesu_desktop.services.queries import case_rows
 from kesu_desktop.services.reference import category_departments, office_rules
 from kesu_desktop.services.unit import scope_filter
 from kesu_desktop.services.views import CaseRow
@@ -35,12 +35,15 @@ def customer_query(phone: str, account_no: str | None) -> Select[tuple[Case]] | 
 
 
 def customer_history(desk: Desk, actor: Actor, phone: str, account_no: str | None = None) -> list[CaseRow]:
-    """Earlier cases of this phone (or account) the user may see, newest first; [] while still typing."""
+    """Earlier cases of this phone (or account) the user may see, newest first; [] while still typing.
+
+    The rows' phones are as the user may see them, like every case the services hand out.
+    """
     query = customer_query(phone, account_no)
     if query is None:
         return []
     with desk.db.read() as session:
-        return [case_row(c) for c in session.scalars(scope_filter(query, actor).limit(HISTORY_LIMIT))]
+        return case_rows(session, actor, session.scalars(scope_filter(query, actor).limit(HISTORY_LIMIT)))
 
 
 @dataclass(frozen=True)

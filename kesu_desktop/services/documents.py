@@ -24,8 +24,8 @@ from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.certificates import is_png
 from kesu_desktop.services.customers import customer_query
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.queries import case_row, case_view
-from kesu_desktop.services.reference import office_rules
+from kesu_desktop.services.queries import case_rows, view_of
+from kesu_desktop.services.reference import office_policy
 from kesu_desktop.services.unit import load_case, record, scope_filter
 from kesu_desktop.services.views import CaseRow, CaseView
 from kesu_desktop.storage.models import (
@@ -121,8 +121,12 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
     kind = parse_kind(kind) if isinstance(kind, str) else kind
     check_issue(kind, actor.role)
     with desk.db.read() as session:
-        view = case_view(session, actor, case_no)
-        case = session.get(Case, view.id)
+        case = load_case(session, actor, case_no)
+        # Its times are in the case's office's zone, whoever prints it; the phone is as the reader may
+        # see it (a department user printing a record gets it masked).
+        policy = office_policy(session, case.office_code)
+        zone = policy.timezone
+        view = view_of(session, actor, case, zone=zone)
         approved = list(
             session.scalars(
                 select(Reply.body)
@@ -132,19 +136,19 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
         )
         check_ready(kind, Status(view.status), view.escalation_level, bool(approved))
         office = session.scalar(select(Office).where(Office.code == view.office_code))
-        policy = office_rules(session, view.office_code).policy
         signatures: dict[tuple[str, str], SignatureView] = {}
         for s in session.scalars(
             select(CaseSignature).where(CaseSignature.case_id == view.id).order_by(CaseSignature.created_at)
         ):
             signatures[(s.purpose, s.signer_role)] = _signature_view(s)
         earlier: list[CaseRow] = []
-        query = customer_query(view.phone, view.account_no)
-        if query is not None and case is not None:
+        # The stored number finds the customer's cases; the rows show it as the reader may see it.
+        query = customer_query(case.phone, view.account_no)
+        if query is not None:
             rows = session.scalars(
                 scope_filter(query, actor).where(Case.created_at < case.created_at).limit(20)
             )
-            earlier = [case_row(c) for c in rows]
+            earlier = case_rows(session, actor, rows)
         people = {
             view.registered_by,
             *(e.actor for e in view.events),
@@ -160,7 +164,7 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
             organisation=policy.print_organisation or office_name,
             office_name=office_name,
             contact=policy.print_contact,
-            timezone=office.timezone if office else policy.timezone,
+            timezone=zone,
             category_name=session.scalar(select(Category.name).where(Category.code == view.category))
             or view.category,
             department_name=session.scalar(select(Department.name).where(Department.code == view.department))

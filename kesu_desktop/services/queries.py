@@ -1,32 +1,111 @@
-"""Reading cases: one case with its timeline, filtered and searched lists, what is due."""
+"""Reading cases: one case with its timeline, filtered and searched lists, what is due.
+
+Every case handed out is decided for its reader here: the phone as the role may see it, the actions the
+reader may take now, the deadline windows under the office's policy, the timeline in plain words. The
+front ends show these and never work them out again.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from kesu_desktop.domain import sla
-from kesu_desktop.domain.enums import Priority, Status
+from kesu_desktop.domain import sla, timeline, workflow
+from kesu_desktop.domain.enums import Action, Priority, Status
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.domain.policy import Policy
+from kesu_desktop.domain.privacy import mask_phone, phone_for, sees_full_phone
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.reference import office_rules
-from kesu_desktop.services.unit import case_clock, load_case, scope_filter
-from kesu_desktop.services.views import CaseRow, CaseView, DueItem
+from kesu_desktop.services.reference import office_policy
+from kesu_desktop.services.unit import case_clock, facts, load_case, scope_filter
+from kesu_desktop.services.views import CaseRow, CaseView, DeadlineView, DueItem, EventView, TimelineLine
 from kesu_desktop.storage import eventlog, search
-from kesu_desktop.storage.models import Case, CaseLink
+from kesu_desktop.storage.models import Case, CaseEvent, CaseLink, Category, Department
 
 MAX_LIMIT = 1000
 
 
-def case_view(session: Session, actor: Actor, case_no: str) -> CaseView:
-    case = load_case(session, actor, case_no)
+#: The deadline fields of a case in the order the detail lists them, with the names ``kesu due`` uses.
+DEADLINE_FIELDS = (
+    ("respond", "respond_by"),
+    ("plan", "plan_by"),
+    ("resolve", "resolve_by"),
+    ("update", "update_by"),
+    ("survey", "survey_by"),
+    ("callback", "callback_by"),
+)
+
+
+class Policies:
+    """Office code → policy, read once per use case however many of the office's cases it shows."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._known: dict[str, Policy] = {}
+
+    def __call__(self, office_code: str) -> Policy:
+        policy = self._known.get(office_code)
+        if policy is None:
+            policy = self._known[office_code] = office_policy(self._session, office_code)
+        return policy
+
+
+def _windows(case: Case, policy: Policy) -> list[sla.DeadlineWindow]:
+    return sla.windows(case_clock(case), policy.due_soon_share, timedelta(minutes=policy.due_soon_minutes))
+
+
+def deadline_views(case: Case, policy: Policy) -> tuple[DeadlineView, ...]:
+    """Every set deadline; the running ones with the instant they turn due soon (the office's policy)."""
+    running = {w.deadline: w for w in _windows(case, policy)}
+    met = {"respond": case.responded_at is not None, "resolve": case.resolved_at is not None}
+    out = []
+    for name, column in DEADLINE_FIELDS:
+        due_at = getattr(case, column)
+        if due_at is None:
+            continue
+        window = running.get(name)
+        out.append(DeadlineView(name, due_at, window.soon_at if window else None, met.get(name, False)))
+    return tuple(out)
+
+
+def _event_view(event: CaseEvent, full_phone: bool) -> EventView:
+    """The event as the reader may see it: a phone among its field changes is masked like the case's."""
+    payload = dict(event.payload)
+    changes = payload.get("set")
+    if not full_phone and isinstance(changes, dict) and changes.get("phone"):
+        payload["set"] = {**changes, "phone": mask_phone(str(changes["phone"]))}
+    return EventView.of(event, payload)
+
+
+def _reference_names(session: Session) -> dict[str, str]:
+    """Category and department code → name, for the timeline's sentences."""
+    return {
+        **dict(session.execute(select(Category.code, Category.name)).all()),
+        **dict(session.execute(select(Department.code, Department.name)).all()),
+    }
+
+
+def timeline_lines(events: list[EventView], names: Mapping[str, str], zone: str) -> tuple[TimelineLine, ...]:
+    lines = []
+    for e in events:
+        details = timeline.display_details(e.payload, names, zone)
+        lines.append(
+            TimelineLine(
+                e.at, e.actor, e.kind, timeline.kind_label(e.kind), timeline.summary(e.kind, details), details
+            )
+        )
+    return tuple(lines)
+
+
+def view_of(session: Session, actor: Actor, case: Case, *, zone: str | None = None) -> CaseView:
+    """Everything one reader may see and do on ``case``; timeline times in ``zone`` (default: the actor's)."""
     repeat_of = list(
         session.scalars(
             select(Case.case_no)
@@ -35,12 +114,33 @@ def case_view(session: Session, actor: Actor, case_no: str) -> CaseView:
             .order_by(Case.case_no)
         )
     )
-    return CaseView.of(case, repeat_of=repeat_of, events=eventlog.events_of(session, case.id))
+    full_phone = sees_full_phone(actor.role)
+    events = [_event_view(e, full_phone) for e in eventlog.events_of(session, case.id)]
+    case_facts = facts(case)
+    return CaseView.of(
+        case,
+        phone=phone_for(actor.role, case.phone),
+        repeat_of=repeat_of,
+        events=events,
+        allowed_actions=tuple(workflow.allowed_actions(case_facts, actor.facts)),
+        on_hold=case_facts.on_hold,
+        deadlines=deadline_views(case, office_policy(session, case.office_code)),
+        timeline=timeline_lines(events, _reference_names(session), zone or actor.timezone),
+    )
+
+
+def case_view(session: Session, actor: Actor, case_no: str, *, zone: str | None = None) -> CaseView:
+    return view_of(session, actor, load_case(session, actor, case_no), zone=zone)
 
 
 def get_case(desk: Desk, actor: Actor, case_no: str) -> CaseView:
     with desk.db.read() as session:
         return case_view(session, actor, case_no)
+
+
+def action_outcome(case: CaseView, action: Action) -> Status:
+    """Where taking ``action`` now would lead the case (the action dialogs say so before OK)."""
+    return workflow.target_status(action, Status(case.status), has_department=case.department is not None)
 
 
 @dataclass(frozen=True)
@@ -58,13 +158,16 @@ class CaseFilter:
     after: tuple[datetime, uuid.UUID] | None = None
 
 
-def case_row(c: Case) -> CaseRow:
+def case_row(c: Case, actor: Actor, policy: Policy) -> CaseRow:
+    """One list line for ``actor``; ``policy`` is the case's office's (for its due-soon instant)."""
+    windows = _windows(c, policy)
+    case_facts = facts(c)
     return CaseRow(
         id=c.id,
         case_no=c.case_no,
         status=c.status,
         customer_name=c.customer_name,
-        phone=c.phone,
+        phone=phone_for(actor.role, c.phone),
         category=c.category,
         severity=c.severity,
         priority=c.priority,
@@ -72,7 +175,15 @@ def case_row(c: Case) -> CaseRow:
         assignee=c.assignee,
         created_at=c.created_at,
         next_due_at=c.next_due_at,
+        due_soon_at=min((w.soon_at for w in windows), default=None),
+        allowed_actions=tuple(workflow.allowed_actions(case_facts, actor.facts)),
+        on_hold=case_facts.on_hold,
     )
+
+
+def case_rows(session: Session, actor: Actor, cases: Iterable[Case]) -> list[CaseRow]:
+    policies = Policies(session)
+    return [case_row(c, actor, policies(c.office_code)) for c in cases]
 
 
 def list_cases(desk: Desk, actor: Actor, flt: CaseFilter) -> list[CaseRow]:
@@ -104,7 +215,7 @@ def list_cases(desk: Desk, actor: Actor, flt: CaseFilter) -> list[CaseRow]:
             at, last_id = flt.after
             query = query.where(or_(Case.created_at < at, and_(Case.created_at == at, Case.id < last_id)))
         query = query.order_by(Case.created_at.desc(), Case.id.desc()).limit(flt.limit)
-        return [case_row(c) for c in session.scalars(query)]
+        return case_rows(session, actor, session.scalars(query))
 
 
 def due(
@@ -124,11 +235,9 @@ def due(
             ),
             actor,
         ).order_by(Case.next_due_at)
-        policies: dict[str, Policy] = {}
+        policies = Policies(session)
         for case in session.scalars(query):
-            policy = policies.get(case.office_code) or policies.setdefault(
-                case.office_code, office_rules(session, case.office_code).policy
-            )
+            policy = policies(case.office_code)
             lead = timedelta(minutes=policy.due_soon_minutes)
             for st in sla.states(case_clock(case), at, policy.due_soon_share, lead):
                 if st.state is not sla.SlaState.OK:

@@ -11,7 +11,7 @@ from kesu_desktop.domain.calendar import BusinessCalendar
 from kesu_desktop.domain.policy import Policy
 from kesu_desktop.domain.rules import calendar_for
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.storage.models import CalendarOverride, Category, Department, Setting
+from kesu_desktop.storage.models import CalendarOverride, Category, Department, Office, Setting
 
 
 @dataclass(frozen=True)
@@ -20,15 +20,34 @@ class OfficeRules:
     calendar: BusinessCalendar
 
 
-def office_rules(session: Session, office_code: str) -> OfficeRules:
-    """Company-wide settings overlaid by the office's own; overrides likewise."""
+def office_policy(session: Session, office_code: str) -> Policy:
+    """The office's policy: company-wide settings overlaid by the office's own.
+
+    The office's time zone follows one rule: the ``timezone`` setting (the office's, else the company's)
+    when an administrator stored one, else the zone on the office's own row. Every deadline, screen, CLI
+    line and printed page of the office uses the zone decided here (``office_timezone``).
+    """
     rows = session.execute(
         select(Setting.scope, Setting.key, Setting.value).where(
             or_(Setting.scope == "", Setting.scope == office_code)
         )
     ).all()
     settings = {k: v for scope, k, v in sorted(rows, key=lambda r: r[0] != "")}
-    policy = Policy.from_settings(settings)
+    if "timezone" not in settings:
+        row_zone = session.scalar(select(Office.timezone).where(Office.code == office_code))
+        if row_zone:
+            settings["timezone"] = row_zone
+    return Policy.from_settings(settings)
+
+
+def office_timezone(session: Session, office_code: str) -> str:
+    """The zone the office's times are shown in (see ``office_policy`` for the rule)."""
+    return office_policy(session, office_code).timezone
+
+
+def office_rules(session: Session, office_code: str) -> OfficeRules:
+    """The office's policy and business calendar (holidays, then company and office overrides)."""
+    policy = office_policy(session, office_code)
     overrides: dict = {}
     for scope, day, working in sorted(
         session.execute(

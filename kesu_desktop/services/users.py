@@ -13,6 +13,7 @@ from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowe
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.reference import office_policy, office_timezone
 from kesu_desktop.storage.models import Department, Office, User
 
 _hasher = PasswordHasher()
@@ -32,7 +33,7 @@ def check_password_rules(password: str | None, field: str = "password") -> str:
     return password
 
 
-def _actor(user: User) -> Actor:
+def _actor(session: Session, user: User) -> Actor:
     return Actor(
         id=user.id,
         username=user.username,
@@ -40,6 +41,7 @@ def _actor(user: User) -> Actor:
         role=Role(user.role),
         office_code=user.office_code,
         department_code=user.department_code,
+        timezone=office_timezone(session, user.office_code),
     )
 
 
@@ -53,7 +55,7 @@ def login(desk: Desk, username: str, password: str) -> Actor:
             _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError) as exc:
             raise AuthenticationFailed(_("用户名或密码错误")) from exc
-        return _actor(user)
+        return _actor(session, user)
 
 
 def validate_username(name: str) -> str:
@@ -131,7 +133,7 @@ def add_user(
             display_name=display_name,
             now=desk.clock.now(),
         )
-        return _actor(user)
+        return _actor(session, user)
 
 
 def get_actor(desk: Desk, username: str) -> Actor:
@@ -139,4 +141,21 @@ def get_actor(desk: Desk, username: str) -> Actor:
         user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
         if user is None:
             raise AuthenticationFailed(_("用户名或密码错误"))
-        return _actor(user)
+        return _actor(session, user)
+
+
+def user_timezone(desk: Desk, username: str | None) -> str:
+    """The zone a time typed for this user is read in (``--now`` without an offset).
+
+    The user's office zone when the name is known, else the first office's (before any user exists, as
+    for ``kesu init``): always the zone some office would show the time in, never the machine's.
+    """
+    with desk.db.read() as session:
+        office = None
+        if username:
+            office = session.scalar(select(User.office_code).where(User.username == username))
+        if office is None:
+            office = session.scalar(select(Office.code).order_by(Office.created_at, Office.code))
+        if office is None:
+            return office_policy(session, "").timezone
+        return office_timezone(session, office)

@@ -1,4 +1,11 @@
-"""Plain data the services hand out (never ORM objects), and their JSON form for the CLI."""
+"""Plain data the services hand out (never ORM objects), and their JSON form for the CLI.
+
+A view is what its reader may see and do, already decided: the phone masked for roles that may not see
+it (``domain.privacy``), the actions the reader may take now (``domain.workflow``, the table the services
+enforce), the deadline windows (``domain.sla``) and the timeline lines. Front ends draw these; they
+never re-derive a rule. Times stay UTC instants here; ``to_json`` and every front end show them in the
+zone the actor carries (``domain.localtime``).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,24 @@ import uuid
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from kesu_desktop.domain import sla
+from kesu_desktop.domain.enums import Action
+from kesu_desktop.domain.localtime import Zone, local_iso
+from kesu_desktop.domain.sla import SlaState
 from kesu_desktop.storage.models import Case, CaseEvent
+
+
+def _json(value: Any, zone: Zone) -> Any:
+    if isinstance(value, datetime):
+        return local_iso(value, zone)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Action):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_json(v, zone) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -19,11 +41,55 @@ class EventView:
     at: datetime
     hlc: str
     node_id: str
+    #: The event's details and its field changes (``set``), the phone masked as for the case's reader.
     payload: dict[str, Any]
 
     @classmethod
-    def of(cls, event: CaseEvent) -> EventView:
-        return cls(event.id, event.kind, event.actor, event.at, event.hlc, event.node_id, dict(event.payload))
+    def of(cls, event: CaseEvent, payload: dict[str, Any] | None = None) -> EventView:
+        return cls(
+            event.id,
+            event.kind,
+            event.actor,
+            event.at,
+            event.hlc,
+            event.node_id,
+            dict(event.payload) if payload is None else payload,
+        )
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """One deadline of a case as the detail shows it: when it falls due and, while it runs, its window."""
+
+    #: ``respond``, ``plan``, ``resolve``, ``update``, ``survey`` or ``callback`` (as ``kesu due`` says).
+    name: str
+    due_at: datetime
+    #: When it turns "due soon" under the office's policy; None when it is not running (met, paused,
+    #: or not in this state), so it has no badge.
+    soon_at: datetime | None
+    #: The response or resolution it asks for has happened.
+    met: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return self.soon_at is not None
+
+    def state_at(self, at: datetime) -> SlaState | None:
+        """ok / due soon / overdue at ``at`` (a screen redraws this as time passes), None when not running."""
+        return None if self.soon_at is None else sla.state_at(at, self.due_at, self.soon_at)
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    """One line of the case's timeline in plain language, as the services word it."""
+
+    at: datetime
+    actor: str
+    kind: str
+    label: str
+    summary: str
+    #: The event's details with codes as names and instants as the reader's office time (never ``set``).
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -36,6 +102,7 @@ class CaseView:
     department: str | None
     assignee: str | None
     customer_name: str
+    #: As the reader may see it: the stored E.164 number, or its masked form (``domain.privacy``).
     phone: str
     email: str | None
     address: str | None
@@ -67,6 +134,7 @@ class CaseView:
     resolved_at: datetime | None
     confirmed_at: datetime | None
     closed_at: datetime | None
+    held_at: datetime | None
     survey_efficiency: int | None
     survey_attitude: int | None
     survey_solution: int | None
@@ -75,37 +143,39 @@ class CaseView:
     updated_at: datetime
     repeat_of: list[str] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
+    #: What the reader may do now, in workflow order: exactly what ``services.act`` would accept.
+    allowed_actions: tuple[Action, ...] = ()
+    #: Waiting on the customer or a third party: the resolution clock is paused (挂起).
+    on_hold: bool = False
+    #: The extension (分机) written after the phone number, digits only; None when there is none.
+    phone_ext: str | None = None
+    #: Some deadline falls in a year whose holidays are not loaded: counted Monday to Friday, an estimate.
+    deadlines_estimated: bool = False
+    #: The deadlines that are set, in a fixed order (respond, plan, resolve, update, survey, callback).
+    deadlines: tuple[DeadlineView, ...] = ()
+    timeline: tuple[TimelineLine, ...] = ()
 
     @classmethod
-    def of(
-        cls, case: Case, *, repeat_of: list[str] | None = None, events: list[CaseEvent] | None = None
-    ) -> CaseView:
-        names = {f.name for f in fields(cls)} - {"repeat_of", "events", "department"}
-        values = {name: getattr(case, name) for name in names}
-        return cls(
-            **values,
-            department=case.department_code,
-            repeat_of=repeat_of or [],
-            events=[EventView.of(e) for e in events or []],
-        )
+    def of(cls, case: Case, **given: Any) -> CaseView:
+        """The case row's own fields, with what the services decided (``given``) on top."""
+        values = {
+            f.name: getattr(case, f.name)
+            for f in fields(cls)
+            if f.name not in given and f.name in Case.__table__.columns
+        }
+        values.setdefault("department", case.department_code)
+        return cls(**{**values, **given})
 
-    def to_json(self, tz: str = "Asia/Shanghai") -> dict[str, Any]:
-        zone = ZoneInfo(tz)
-
-        def conv(value: Any) -> Any:
-            if isinstance(value, datetime):
-                return value.astimezone(zone).isoformat()
-            if isinstance(value, uuid.UUID):
-                return str(value)
-            return value
-
-        out = {f.name: conv(getattr(self, f.name)) for f in fields(self) if f.name != "events"}
+    def to_json(self, zone: Zone) -> dict[str, Any]:
+        """The CLI's form: instants in ``zone`` (the actor's office zone), actions as codes."""
+        skip = {"events", "deadlines", "timeline"}
+        out = {f.name: _json(getattr(self, f.name), zone) for f in fields(self) if f.name not in skip}
         out["events"] = [
             {
                 "id": str(e.id),
                 "kind": e.kind,
                 "actor": e.actor,
-                "at": conv(e.at),
+                "at": _json(e.at, zone),
                 "hlc": e.hlc,
                 "details": {k: v for k, v in e.payload.items() if k != "set"},
                 "changes": e.payload.get("set", {}),
@@ -117,12 +187,13 @@ class CaseView:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One line of a case list: only what the list shows."""
+    """One line of a case list: only what the list shows, decided for its reader as ``CaseView`` is."""
 
     id: uuid.UUID
     case_no: str
     status: str
     customer_name: str
+    #: As the reader may see it (``domain.privacy``).
     phone: str
     category: str
     severity: str
@@ -131,18 +202,19 @@ class CaseRow:
     assignee: str | None
     created_at: datetime
     next_due_at: datetime | None
+    #: When the first of its running deadlines turns "due soon" (office policy); None when none runs.
+    due_soon_at: datetime | None = None
+    allowed_actions: tuple[Action, ...] = ()
+    on_hold: bool = False
 
-    def to_json(self, tz: str = "Asia/Shanghai") -> dict[str, Any]:
-        zone = ZoneInfo(tz)
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, datetime):
-                value = value.astimezone(zone).isoformat()
-            elif isinstance(value, uuid.UUID):
-                value = str(value)
-            out[f.name] = value
-        return out
+    def sla_state_at(self, at: datetime) -> SlaState | None:
+        """The list badge at ``at``: the worst state of the case's running deadlines, None when none runs."""
+        if self.next_due_at is None or self.due_soon_at is None:
+            return None
+        return sla.state_at(at, self.next_due_at, self.due_soon_at)
+
+    def to_json(self, zone: Zone) -> dict[str, Any]:
+        return {f.name: _json(getattr(self, f.name), zone) for f in fields(self)}
 
 
 @dataclass(frozen=True)
@@ -154,11 +226,11 @@ class DueItem:
     priority: str
     status: str
 
-    def to_json(self, tz: str = "Asia/Shanghai") -> dict[str, Any]:
+    def to_json(self, zone: Zone) -> dict[str, Any]:
         return {
             "case_no": self.case_no,
             "deadline": self.deadline,
-            "due_at": self.due_at.astimezone(ZoneInfo(tz)).isoformat(),
+            "due_at": local_iso(self.due_at, zone),
             "state": self.state,
             "priority": self.priority,
             "status": self.status,

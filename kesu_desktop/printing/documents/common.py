@@ -1,12 +1,17 @@
-"""Facts several documents print the same way: times in the office's zone, names, the case's fields."""
+"""Facts several documents print the same way: times in the office's zone, names, the case's fields.
+
+The phone is printed as the services handed it to the reader (masked for a department user) on the
+office's own papers, and masked on every paper the customer takes away (``domain.privacy``: one rule).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kesu_desktop.domain.enums import Channel, Priority, Severity, Status
+from kesu_desktop.domain.localtime import local_time
+from kesu_desktop.domain.privacy import mask_phone
 from kesu_desktop.i18n import _
 from kesu_desktop.services.documents import CaseFile
 from kesu_desktop.services.views import EventView
@@ -17,8 +22,7 @@ def when(file: CaseFile, value: datetime | str | None, *, time: bool = True) -> 
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    local = value.astimezone(ZoneInfo(file.timezone))
-    return f"{local:%Y年%m月%d日 %H:%M}" if time else f"{local:%Y年%m月%d日}"
+    return local_time(value, file.timezone, "%Y年%m月%d日 %H:%M" if time else "%Y年%m月%d日")
 
 
 def label(enum: type, value: Any) -> str:
@@ -35,10 +39,20 @@ def person(file: CaseFile, username: str | None) -> str:
     return f"{name}（{username}）" if name and name != username else username
 
 
-def masked_phone(phone: str) -> str:
+def customer_copy_phone(file: CaseFile) -> str:
     """On papers the customer takes away: enough to recognise, not enough to misuse if lost."""
-    digits = phone.removeprefix("+86")
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else phone
+    return _with_extension(file, mask_phone(file.case.phone))
+
+
+def office_copy_phone(file: CaseFile) -> str:
+    """On the office's own papers: as the reader may see it (the services already masked it if not)."""
+    return _with_extension(file, file.case.phone)
+
+
+def _with_extension(file: CaseFile, phone: str) -> str:
+    """The extension is printed wherever the phone is: a call-back without it reaches the switchboard."""
+    ext = file.case.phone_ext
+    return _("{phone} 转 {ext}").format(phone=phone, ext=ext) if ext else phone
 
 
 def events(file: CaseFile, *kinds: str) -> list[EventView]:
@@ -52,11 +66,11 @@ def latest(file: CaseFile, kind: str, key: str) -> str | None:
     return None
 
 
-def complainant_rows(file: CaseFile, *, full_phone: bool) -> list[tuple[str, str | None]]:
+def complainant_rows(file: CaseFile, *, customer_copy: bool) -> list[tuple[str, str | None]]:
     c = file.case
     return [
         (_("客户姓名"), c.customer_name),
-        (_("联系电话"), c.phone if full_phone else masked_phone(c.phone)),
+        (_("联系电话"), customer_copy_phone(file) if customer_copy else office_copy_phone(file)),
         (_("电子邮箱"), c.email),
         (_("联系地址"), c.address),
         (_("会员/账号"), c.account_no),

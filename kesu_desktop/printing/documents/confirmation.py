@@ -7,7 +7,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.i18n import _
-from kesu_desktop.printing.documents.common import events, latest, masked_phone, person, when
+from kesu_desktop.printing.documents.common import customer_copy_phone, events, latest, person, when
 from kesu_desktop.printing.layout import BODY_STYLE, SUBTITLE, TITLE, Writer
 from kesu_desktop.services.documents import CaseFile
 
@@ -28,7 +28,7 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
             [
                 (_("投诉编号"), c.case_no),
                 (_("客户姓名"), c.customer_name),
-                (_("联系电话"), masked_phone(c.phone)),
+                (_("联系电话"), customer_copy_phone(file)),
                 (_("投诉类别"), file.category_name),
                 (_("受理时间"), when(file, c.created_at)),
                 (_("处理完成"), when(file, c.resolved_at)),

@@ -1,4 +1,4 @@
-"""升级投诉报告 in the five sections of DOMAIN.md: background, handling so far (facts, not dialogue), the
+"""升级投诉报告 in the five sections of docs/domain.md: background, handling so far (facts, not dialogue), the
 customer's opinion, measures (each with an owner and a due date), and the reply statement (回复口径)."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from kesu_desktop.domain.enums import Channel, DocumentKind, Status
-from kesu_desktop.domain.timeline import kind_label, summary
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.documents.common import events, label, latest, person, when
 from kesu_desktop.printing.layout import FRAME_W, SUBTITLE, TITLE, Writer
 from kesu_desktop.services.documents import CaseFile
+from kesu_desktop.services.views import TimelineLine
 
 KIND = DocumentKind.ESCALATION
 #: What counts as handling (section 2): contacts and the steps taken, not bookkeeping.
@@ -30,17 +30,21 @@ _HANDLING = (
 )
 
 
-def _handling_line(file: CaseFile, e) -> str:
-    if e.kind == "communication_logged":
-        how = label(Channel, e.payload.get("channel")) if e.payload.get("channel") else ""
+def _handling_line(file: CaseFile, line: TimelineLine) -> str:
+    if line.kind == "communication_logged":
+        channel = line.details.get("channel")
+        how = label(Channel, channel) if channel else ""
         return _("{at}，{who}通过{how}联系客户：{what}").format(
-            at=when(file, e.at), who=person(file, e.actor), how=how, what=e.payload.get("summary") or ""
+            at=when(file, line.at),
+            who=person(file, line.actor),
+            how=how,
+            what=line.details.get("summary") or "",
         )
     return _("{at}，{who}：{what}{detail}").format(
-        at=when(file, e.at),
-        who=person(file, e.actor),
-        what=kind_label(e.kind),
-        detail=f"（{summary(e.kind, e.payload)}）" if summary(e.kind, e.payload) else "",
+        at=when(file, line.at),
+        who=person(file, line.actor),
+        what=line.label,
+        detail=f"（{line.summary}）" if line.summary else "",
     )
 
 
@@ -80,8 +84,8 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
         w.p(_("客户反映：{d}").format(d=c.description)),
         w.heading(_("二、处理经过")),
     ]
-    steps = [e for e in c.events if e.kind in _HANDLING]
-    out += [w.p(f"{i}. {_handling_line(file, e)}") for i, e in enumerate(steps, 1)] or [w.p("—")]
+    steps = [line for line in c.timeline if line.kind in _HANDLING]
+    out += [w.p(f"{i}. {_handling_line(file, line)}") for i, line in enumerate(steps, 1)] or [w.p("—")]
     opinion = (
         latest(file, "objection_recorded", "reason")
         or latest(file, "confirmed", "opinion")

@@ -8,7 +8,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.i18n import _
-from kesu_desktop.printing.documents.common import complaint_rows, masked_phone, person, when
+from kesu_desktop.printing.documents.common import complaint_rows, customer_copy_phone, person, when
 from kesu_desktop.printing.layout import FRAME_W, LETTER, SUBTITLE, TITLE, Writer
 from kesu_desktop.services.documents import CaseFile
 
@@ -37,7 +37,7 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
             [
                 *complaint_rows(file),
                 (_("客户姓名"), c.customer_name),
-                (_("联系电话"), masked_phone(c.phone)),
+                (_("联系电话"), customer_copy_phone(file)),
             ]
         ),
         w.heading(_("投诉内容")),

@@ -7,7 +7,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from kesu_desktop.domain.enums import Channel, DocumentKind
-from kesu_desktop.domain.timeline import kind_label, summary
 from kesu_desktop.i18n import _
 from kesu_desktop.printing.documents.common import (
     complainant_rows,
@@ -32,7 +31,7 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
         w.p(_("客户投诉登记处理单"), TITLE),
         w.p(_("{org} · 投诉编号 {no}").format(org=file.organisation, no=c.case_no), SUBTITLE),
         w.heading(_("投诉人")),
-        w.fields(complainant_rows(file, full_phone=True)),
+        w.fields(complainant_rows(file, customer_copy=False)),
         w.heading(_("投诉信息")),
         w.fields(complaint_rows(file)),
         w.heading(_("投诉内容")),
@@ -45,8 +44,8 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
         w.grid(
             [_("时间"), _("操作人"), _("事项"), _("内容")],
             [
-                [when(file, e.at), person(file, e.actor), kind_label(e.kind), summary(e.kind, e.payload)]
-                for e in c.events
+                [when(file, line.at), person(file, line.actor), line.label, line.summary]
+                for line in c.timeline
             ],
             [30 * mm, 28 * mm, 24 * mm, FRAME_W - 82 * mm],
         ),
