@@ -47,7 +47,7 @@ from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
-from kesu_desktop.ui.base.formatting import DISPLAY_TZ
+from kesu_desktop.ui.base.formatting import local_time, to_local
 
 #: state → (tint, strong colour): overdue red, due soon amber (as the case list's badges), reminder blue.
 STATE_COLOURS = {
@@ -90,9 +90,9 @@ def scope_choices(actor: services.Actor) -> list[tuple[str, str]]:
     return [mine, *([department] if has_department else []), everyone]
 
 
-def alert_line(alert: services.AlertView) -> str:
-    """The one-line summary: 已超时 · 20261123-BJ01-CS-0001 · 解决期限 11-30 18:00 · P1."""
-    when = alert.due_at.astimezone(DISPLAY_TZ).strftime("%m-%d %H:%M")
+def alert_line(alert: services.AlertView, zone: str) -> str:
+    """The one-line summary: 已超时 · 20261123-BJ01-CS-0001 · 解决期限 11-30 18:00 · P1 (``zone``'s time)."""
+    when = local_time(alert.due_at, zone, "%m-%d %H:%M")
     parts = [
         state_label(alert.state),
         alert.case_no or _("本网点"),
@@ -103,10 +103,10 @@ def alert_line(alert: services.AlertView) -> str:
     return " · ".join(parts)
 
 
-def tomorrow_morning_minutes(now: datetime) -> int:
-    """Minutes from ``now`` until 09:00 tomorrow in the office's zone (what 明天上午 snoozes for)."""
-    local = now.astimezone(DISPLAY_TZ)
-    target = datetime.combine(local.date() + timedelta(days=1), TOMORROW_MORNING, DISPLAY_TZ)
+def tomorrow_morning_minutes(now: datetime, zone: str) -> int:
+    """Minutes from ``now`` until 09:00 tomorrow in ``zone``, the office's (what 明天上午 snoozes for)."""
+    local = to_local(now, zone)
+    target = datetime.combine(local.date() + timedelta(days=1), TOMORROW_MORNING, local.tzinfo)
     return max(1, math.ceil((target - local).total_seconds() / 60))
 
 
@@ -117,9 +117,10 @@ class AlertDelegate(QStyledItemDelegate):
     column, and the second line in a quieter colour keeps the summary the first thing the eye meets.
     """
 
-    def __init__(self, details: dict[str, str], parent: QListWidget) -> None:
+    def __init__(self, details: dict[str, str], zone: str, parent: QListWidget) -> None:
         super().__init__(parent)
         self._details = details  # department code → name, filled when loaded
+        self._zone = zone
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         height = option.fontMetrics.height()
@@ -154,7 +155,7 @@ class AlertDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(option.palette.color(text_role))
-        rest = alert_line(alert).removeprefix(label).removeprefix(" · ")
+        rest = alert_line(alert, self._zone).removeprefix(label).removeprefix(" · ")
         summary = QRect(pill.right() + 8, top.top(), top.right() - pill.right() - 8, line)
         painter.drawText(
             summary, _LEFT_MIDDLE, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, summary.width())
@@ -204,7 +205,7 @@ class AlertsView(QWidget):
         self.act_15m = self.snooze_menu.addAction("", lambda: self.snooze(15))
         self.act_1h = self.snooze_menu.addAction("", lambda: self.snooze(60))
         self.act_tomorrow = self.snooze_menu.addAction(
-            "", lambda: self.snooze(tomorrow_morning_minutes(self._desk.clock.now()))
+            "", lambda: self.snooze(tomorrow_morning_minutes(self._desk.clock.now(), self._actor.timezone))
         )
         self.snooze_button.setMenu(self.snooze_menu)
         self.count_label = QLabel()
@@ -216,7 +217,7 @@ class AlertsView(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setUniformItemSizes(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # lines are elided
-        self.list.setItemDelegate(AlertDelegate(self._departments, self.list))
+        self.list.setItemDelegate(AlertDelegate(self._departments, self._actor.timezone, self.list))
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("color: palette(placeholder-text); padding: 12px;")
@@ -313,7 +314,7 @@ class AlertsView(QWidget):
         current_id = current.data(_ALERT).id if current is not None else None
         self.list.clear()
         for alert in alerts:
-            item = QListWidgetItem(alert_line(alert))
+            item = QListWidgetItem(alert_line(alert, self._actor.timezone))
             item.setData(_ALERT, alert)
             item.setToolTip(alert.message)
             self.list.addItem(item)

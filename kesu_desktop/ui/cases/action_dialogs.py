@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, Signal, Slot
+from PySide6.QtCore import QLocale, Signal, Slot
 from PySide6.QtGui import QDoubleValidator, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -34,35 +34,28 @@ from PySide6.QtWidgets import (
 )
 
 from kesu_desktop import services
-from kesu_desktop.domain import workflow
 from kesu_desktop.domain.enums import Action, Priority, Severity, Status
 from kesu_desktop.domain.errors import KesuError, NotAllowed, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
-from kesu_desktop.ui.base.formatting import DISPLAY_TZ
+from kesu_desktop.ui.base.formatting import from_qdatetime, to_qdatetime
 
 Choices = Sequence[tuple[str, str]]  # (code, display name)
 
 
-def to_qdatetime(value: datetime) -> QDateTime:
-    """An instant as the office's wall-clock time (the edit shows office time whatever the PC's zone)."""
-    local = value.astimezone(DISPLAY_TZ)
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
-
-
-def from_qdatetime(value: QDateTime) -> str:
-    """The edit's wall-clock time, read as office time, in the ISO form the services take."""
-    d, t = value.date(), value.time()
-    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=DISPLAY_TZ).isoformat()
-
-
-def datetime_edit(initial: datetime, minimum: datetime | None = None) -> QDateTimeEdit:
-    edit = QDateTimeEdit(to_qdatetime(initial), calendarPopup=True)
+def datetime_edit(initial: datetime, zone: str, minimum: datetime | None = None) -> QDateTimeEdit:
+    """An editor showing ``zone``'s wall-clock time (the user's office), whatever the PC's zone is."""
+    edit = QDateTimeEdit(to_qdatetime(initial, zone), calendarPopup=True)
     edit.setDisplayFormat("yyyy-MM-dd HH:mm")
     if minimum is not None:
-        edit.setMinimumDateTime(to_qdatetime(minimum))
+        edit.setMinimumDateTime(to_qdatetime(minimum, zone))
     return edit
+
+
+def edited_instant(edit: QDateTimeEdit, zone: str) -> str:
+    """The editor's time, read in ``zone``, in the ISO form the services take."""
+    return from_qdatetime(edit.dateTime(), zone).isoformat()
 
 
 @dataclass
@@ -120,9 +113,11 @@ def _radios(name: str, label: str, options: Sequence[tuple[Any, str]], *, checke
     return Field(name, label, box, lambda: values.get(group.checkedId()), group.buttons()[0], True)
 
 
-def _when(name: str, label: str, initial: datetime, now: datetime, *, required: bool = False) -> Field:
-    edit = datetime_edit(initial, minimum=now)
-    return Field(name, label, edit, lambda: from_qdatetime(edit.dateTime()), edit, required)
+def _when(
+    name: str, label: str, initial: datetime, now: datetime, zone: str, *, required: bool = False
+) -> Field:
+    edit = datetime_edit(initial, zone, minimum=now)
+    return Field(name, label, edit, lambda: edited_instant(edit, zone), edit, required)
 
 
 def _money(name: str, label: str) -> Field:
@@ -144,13 +139,15 @@ def _score(name: str, label: str) -> Field:
 
 @dataclass(frozen=True)
 class Context:
-    """What a dialog needs to know besides the action: the case, reference data, the desk's time."""
+    """What a dialog needs to know besides the action: the case, reference data, the desk's time and
+    the zone times are shown and read in (the user's office's)."""
 
     case: services.CaseView
     categories: Choices
     departments: Choices
     default_department: str | None
     now: datetime
+    zone: str
 
 
 def fields_for(action: Action, ctx: Context) -> list[Field]:
@@ -183,7 +180,7 @@ def fields_for(action: Action, ctx: Context) -> list[Field]:
             return [
                 _long_text("cause", _("原因分析")),
                 _long_text("measures", _("处理措施"), required=True),
-                _when("due", _("完成期限"), ctx.now + timedelta(days=1), ctx.now, required=True),
+                _when("due", _("完成期限"), ctx.now + timedelta(days=1), ctx.now, ctx.zone, required=True),
                 _money("cost", _("预计费用")),
                 _check("cross_department", _("跨部门"), _("需要其他部门配合")),
                 _line("resources", _("所需资源")),
@@ -215,16 +212,25 @@ def fields_for(action: Action, ctx: Context) -> list[Field]:
             ]
         case Action.CLOSE:
             return [_long_text("note", _("归档说明"))]
+        case Action.HOLD:
+            return [_long_text("reason", _("挂起原因"), required=True, placeholder=_("如：等待客户补充材料"))]
+        case Action.RESUME:
+            return [_long_text("note", _("说明"))]
         case Action.LOG:
             return []
     return []
 
 
-def outcome_hint(action: Action, status: Status) -> str:
+def outcome_hint(action: Action, case: services.CaseView) -> str:
     """What pressing OK will do to the case, so nobody is surprised by a state change."""
     if action is Action.VERIFY:
         return _("提交后状态将变为“{a}”或“{b}”").format(a=Status.VERIFIED.label, b=Status.INVALID.label)
-    target = workflow.target_status(action, status)
+    if action is Action.HOLD:
+        return _("挂起期间解决时限暂停计时，仍须按时告知客户进展")
+    if action is Action.RESUME:
+        return _("恢复后解决时限从挂起时剩余的工作时间继续计算")
+    status = Status(case.status)
+    target = services.action_outcome(case, action)
     if target is status:
         return _("提交后案件状态不变（{s}）").format(s=status.label)
     return _("提交后状态将由“{a}”变为“{b}”").format(a=status.label, b=target.label)
@@ -288,7 +294,7 @@ class ActionDialog(QDialog):
     def retranslate_ui(self) -> None:
         case = self.context.case
         self.setWindowTitle(_("{action} — {case_no}").format(action=self.action.label, case_no=case.case_no))
-        self.hint.setText(outcome_hint(self.action, Status(case.status)))
+        self.hint.setText(outcome_hint(self.action, case))
         for name, f in self.fields.items():
             self._labels[name].setText(f.label + (" *" if f.required else ""))
         self.ok_button.setText(self.action.label)

@@ -1,8 +1,11 @@
 """案件详情: everything about one case, its timeline, its communication log, and what may be done next.
 
-Why the buttons come from ``workflow.allowed_actions``: the same table the services enforce decides which
-buttons exist, so a user is never offered an action the service would refuse (the service still checks;
-a state changed by a colleague meanwhile is reported in the dialog). Why the view reloads itself from
+Why the buttons come from ``CaseView.allowed_actions``: the services fill it from the same table they
+enforce, knowing what the panel cannot see (that a case is on hold, that a plan needs a manager), so a
+user is never offered an action the service would refuse and always offered the ones it accepts (the
+service still checks; a state changed by a colleague meanwhile is reported in the dialog). Deadlines,
+the timeline and the phone likewise arrive decided; the panel only draws them, in the zone of the
+user's office. Why the view reloads itself from
 ``sig_cases_changed``: an action taken here, in another dock or on another worker all land the same way,
 and no view ever calls another to refresh.
 """
@@ -11,9 +14,8 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,23 +38,14 @@ from PySide6.QtWidgets import (
 )
 
 from kesu_desktop import services
-from kesu_desktop.domain import timeline
 from kesu_desktop.domain.enums import Action, Channel, Priority, Role, Severity, Status
 from kesu_desktop.domain.errors import KesuError, ValidationError
-from kesu_desktop.domain.privacy import phone_for
-from kesu_desktop.domain.sla import CaseClock, SlaState, pending_deadlines, sla_state
-from kesu_desktop.domain.workflow import CaseFacts, allowed_actions
 from kesu_desktop.i18n import _
+from kesu_desktop.services import SlaState
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
-from kesu_desktop.ui.base.formatting import label_of, local_time
-from kesu_desktop.ui.cases.action_dialogs import (
-    ActionDialog,
-    Context,
-    datetime_edit,
-    from_qdatetime,
-    to_qdatetime,
-)
+from kesu_desktop.ui.base.formatting import from_qdatetime, label_of, local_time, phone_text, to_qdatetime
+from kesu_desktop.ui.cases.action_dialogs import ActionDialog, Context, datetime_edit, edited_instant
 from kesu_desktop.ui.cases.attachment_view import AttachmentStrip
 from kesu_desktop.ui.cases.detail_widgets import InfoGrid, RowList, discard, muted, pill, section_title
 
@@ -75,8 +68,8 @@ SLA_COLOURS = {SlaState.OK: "#2e7d32", SlaState.DUE_SOON: "#e65100", SlaState.OV
 MUTED = "#7a8594"
 _ALERT_KINDS = {"escalated", "severity_raised", "objection_recorded", "plan_rejected", "reply_returned"}
 _DONE_KINDS = {"resolved", "confirmed", "surveyed", "closed", "plan_approved", "reply_approved"}
+#: The deadline rows, keyed by the case fields they show (``DeadlineView.name`` + ``_by``).
 DEADLINES = ("respond_by", "plan_by", "resolve_by", "update_by", "survey_by", "callback_by")
-_DEADLINE_NAMES = {f"{n}_by": n for n in ("respond", "plan", "resolve", "update", "survey", "callback")}
 
 STYLE = f"""
 QWidget#detailContent {{ background: palette(base); }}
@@ -114,47 +107,6 @@ def load_case(desk: services.Desk, actor: services.Actor, case_no: str) -> Loade
     )
 
 
-def plan_needs_manager(case: services.CaseView) -> bool:
-    """Not on CaseView: the projection's value is the last one an event ``set`` (plan or rejection)."""
-    needs = False
-    for event in case.events:
-        changes = event.payload.get("set", {})
-        if "plan_needs_manager" in changes:
-            needs = bool(changes["plan_needs_manager"])
-    return needs
-
-
-def case_facts(case: services.CaseView) -> CaseFacts:
-    return CaseFacts(
-        status=Status(case.status),
-        severity=Severity(case.severity),
-        department_code=case.department,
-        plan_needs_manager=plan_needs_manager(case),
-    )
-
-
-def _local(value: Any) -> str:
-    """An ISO instant from an event's details, as office time (details keep what the service wrote)."""
-    if isinstance(value, str):
-        try:
-            return local_time(datetime.fromisoformat(value))
-        except ValueError:
-            return value
-    return "" if value is None else str(value)
-
-
-def display_payload(kind: str, payload: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
-    """Details with codes turned into names and instants into office time, for ``timeline.summary``."""
-    p = dict(payload)
-    for key in ("promised_at", "due"):
-        if p.get(key):
-            p[key] = _local(p[key])
-    for key in ("category", "department"):
-        if p.get(key):
-            p[key] = names.get(p[key], p[key])
-    return p
-
-
 class CaseDetailView(QWidget):
     """The central panel: header, customer, complaint, handling, attachments, communications, timeline."""
 
@@ -164,6 +116,8 @@ class CaseDetailView(QWidget):
     def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor = desk, actor
+        #: Every time in the panel is shown (and read from its editors) in the user's office zone.
+        self.zone = actor.timezone
         self._case_no: str | None = None
         self.loaded: Loaded | None = None
         self._loading = False
@@ -293,7 +247,7 @@ class CaseDetailView(QWidget):
         self.log_summary = QLineEdit()
         self.log_summary.returnPressed.connect(self.on_log)
         self.log_promise = QCheckBox()
-        self.log_promise_at = datetime_edit(self.desk.clock.now() + timedelta(hours=2))
+        self.log_promise_at = datetime_edit(self.desk.clock.now() + timedelta(hours=2), self.zone)
         self.log_promise_at.setEnabled(False)
         self.log_promise.toggled.connect(self.on_promise_toggled)
         self.log_button = QPushButton()
@@ -401,6 +355,7 @@ class CaseDetailView(QWidget):
             self.placeholder.setText(_("在案件列表中选择一个案件查看详情"))
         else:
             self._render(self.loaded)
+            self.on_cases_changed([])  # the timeline is worded by the services: ask again in this language
 
     # ---------------------------------------------------------------- loading
 
@@ -466,24 +421,21 @@ class CaseDetailView(QWidget):
 
     # ---------------------------------------------------------------- rendering
 
-    def _names(self, loaded: Loaded) -> dict[str, str]:
-        return {**dict(loaded.categories), **dict(loaded.departments)}
-
     def _render(self, loaded: Loaded) -> None:
         case = loaded.case
         categories, departments = dict(loaded.categories), dict(loaded.departments)
         self._render_header(case, categories.get(case.category, case.category))
         c = self.customer
         c.set_value("name", case.customer_name)
-        c.set_value("phone", phone_for(Role(self.actor.role), case.phone))
+        c.set_value("phone", phone_text(case.phone))
         for key in ("email", "address", "account_no", "member_level", "room_no", "employer"):
             c.set_value(key, getattr(case, key))
         p = self.complaint
         p.set_value("channel", label_of(Channel, case.channel))
-        p.set_value("occurred_at", local_time(case.occurred_at) if case.occurred_at else None)
+        p.set_value("occurred_at", local_time(case.occurred_at, self.zone) if case.occurred_at else None)
         for key in ("location", "product", "description", "demand", "registered_by"):
             p.set_value(key, getattr(case, key))
-        p.set_value("registered", local_time(case.created_at))
+        p.set_value("registered", local_time(case.created_at, self.zone))
         h = self.handling
         h.set_value("department", departments.get(case.department or "", case.department))
         h.set_value("assignee", case.assignee)
@@ -500,14 +452,14 @@ class CaseDetailView(QWidget):
             if any(s is not None for s in scores)
             else None,
         )
-        h.set_value("updated", local_time(case.updated_at))
+        h.set_value("updated", local_time(case.updated_at, self.zone))
         self._render_deadlines(case)
         self._render_actions(case)
         self.attachments.set_attachments(loaded.attachments)
         self.attachments.setVisible(bool(loaded.attachments))
         self.attachments_empty.setVisible(not loaded.attachments)
         self.add_attachment_button.setVisible(self.actor.role is not Role.ADMIN)
-        self._render_events(case, self._names(loaded))
+        self._render_events(case)
 
     def _render_header(self, case: services.CaseView, category: str) -> None:
         self.case_no_label.setText(case.case_no)
@@ -525,6 +477,8 @@ class CaseDetailView(QWidget):
             pills.append(pill(_("紧急"), "#c62828", outline=True))
         if case.is_repeat:
             pills.append(pill(_("重复投诉"), "#6a1b9a", outline=True))
+        if case.on_hold:
+            pills.append(pill(_("已挂起"), "#5d4037", outline=True))
         for widget in pills:
             self.pills.addWidget(widget)
             widget.show()
@@ -534,7 +488,7 @@ class CaseDetailView(QWidget):
                     category,
                     label_of(Channel, case.channel),
                     _("{when} 由 {who} 登记").format(
-                        when=local_time(case.created_at), who=case.registered_by
+                        when=local_time(case.created_at, self.zone), who=case.registered_by
                     ),
                     _("网点 {office}").format(office=case.office_code),
                 ]
@@ -545,36 +499,24 @@ class CaseDetailView(QWidget):
         self.repeat_label.setVisible(bool(links))
 
     def _render_deadlines(self, case: services.CaseView) -> None:
-        clock = CaseClock(
-            status=Status(case.status),
-            created_at=case.created_at,
-            respond_by=case.respond_by,
-            responded_at=case.responded_at,
-            plan_by=case.plan_by,
-            resolve_by=case.resolve_by,
-            update_by=case.update_by,
-            survey_by=case.survey_by,
-            callback_by=case.callback_by,
-        )
-        pending = pending_deadlines(clock)
+        """Each deadline as the services judged it: a running one with its badge at the desk's time now,
+        the others muted (with 已完成 when met)."""
         now = self.desk.clock.now()
         state_text = {SlaState.OK: _("正常"), SlaState.DUE_SOON: _("即将到期"), SlaState.OVERDUE: _("已超时")}
+        shown = {f"{d.name}_by": d for d in case.deadlines}
         for key in DEADLINES:
-            due: datetime | None = getattr(case, key)
-            if due is None:
+            deadline = shown.get(key)
+            if deadline is None:
                 self.deadlines.set_value(key, None)
                 continue
-            when = html.escape(local_time(due))
-            if _DEADLINE_NAMES[key] in pending:
-                state = sla_state(due, started_at=case.created_at, at=now)
+            when = html.escape(local_time(deadline.due_at, self.zone))
+            state = deadline.state_at(now)
+            if state is not None:
                 colour = SLA_COLOURS[state]
                 badge = f'<span style="color:{colour}; font-weight:600;">● {state_text[state]}</span>'
                 text = f"{when}&nbsp;&nbsp;{badge}"
             else:
-                done = (key == "respond_by" and case.responded_at) or (
-                    key == "resolve_by" and case.resolved_at
-                )
-                note = f"&nbsp;&nbsp;{html.escape(_('已完成'))}" if done else ""
+                note = f"&nbsp;&nbsp;{html.escape(_('已完成'))}" if deadline.met else ""
                 text = f'<span style="color:{MUTED};">{when}{note}</span>'
             self.deadlines.set_value(key, text, rich=True)
 
@@ -583,7 +525,7 @@ class CaseDetailView(QWidget):
             self.actions_row.removeWidget(button)
             discard(button)
         self.action_buttons = {}
-        actions = allowed_actions(case_facts(case), self.actor.facts)
+        actions = case.allowed_actions
         for i, action in enumerate(a for a in actions if a is not Action.LOG):
             button = QPushButton(action.label)
             button.setAutoDefault(False)
@@ -598,30 +540,28 @@ class CaseDetailView(QWidget):
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 
-    def _render_events(self, case: services.CaseView, names: Mapping[str, str]) -> None:
+    def _render_events(self, case: services.CaseView) -> None:
+        """The timeline as the services worded it, and the communication log drawn from its lines."""
         rows, colours, comms = [], [], []
-        for e in case.events:
-            details = display_payload(e.kind, e.payload, names)
-            rows.append(
-                (local_time(e.at), e.actor, timeline.kind_label(e.kind), timeline.summary(e.kind, details))
-            )
+        for line in case.timeline:
+            rows.append((local_time(line.at, self.zone), line.actor, line.label, line.summary))
             colours.append(
                 "#c62828"
-                if e.kind in _ALERT_KINDS
+                if line.kind in _ALERT_KINDS
                 else "#2e7d32"
-                if e.kind in _DONE_KINDS
+                if line.kind in _DONE_KINDS
                 else "#00796b"
-                if e.kind == "communication_logged"
+                if line.kind == "communication_logged"
                 else "#1f4e8c"
             )
-            if e.kind == "communication_logged":
+            if line.kind == "communication_logged":
                 comms.append(
                     (
-                        local_time(e.at),
-                        label_of(Channel, e.payload.get("channel") or ""),
-                        e.actor,
-                        e.payload.get("summary") or "",
-                        details.get("promised_at") or "—",
+                        local_time(line.at, self.zone),
+                        label_of(Channel, line.details.get("channel") or ""),
+                        line.actor,
+                        line.details.get("summary") or "",
+                        line.details.get("promised_at") or "—",
                     )
                 )
         self.timeline.set_rows(rows, colours)
@@ -639,6 +579,7 @@ class CaseDetailView(QWidget):
             departments=self.loaded.departments,
             default_department=self.loaded.default_department,
             now=self.desk.clock.now(),
+            zone=self.zone,
         )
         dialog = ActionDialog(self.desk, self.actor, action, context, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -666,8 +607,8 @@ class CaseDetailView(QWidget):
         """A promise time proposed when the panel was built may have passed since: offer two hours ahead."""
         self.log_promise_at.setEnabled(checked)
         now = self.desk.clock.now()
-        if checked and datetime.fromisoformat(from_qdatetime(self.log_promise_at.dateTime())) <= now:
-            self.log_promise_at.setDateTime(to_qdatetime(now + timedelta(hours=2)))
+        if checked and from_qdatetime(self.log_promise_at.dateTime(), self.zone) <= now:
+            self.log_promise_at.setDateTime(to_qdatetime(now + timedelta(hours=2), self.zone))
 
     @Slot()
     def on_log(self) -> None:
@@ -678,7 +619,7 @@ class CaseDetailView(QWidget):
             "summary": self.log_summary.text().strip(),
         }
         if self.log_promise.isChecked():
-            args["promised_at"] = from_qdatetime(self.log_promise_at.dateTime())
+            args["promised_at"] = edited_instant(self.log_promise_at, self.zone)
         show_error(self.log_error, "")
         self.log_button.setEnabled(False)
         desk, actor, case_no = self.desk, self.actor, self.case.case_no

@@ -27,14 +27,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from kesu_desktop import services
-from kesu_desktop.domain.enums import Priority, Role, Severity, Status
+from kesu_desktop.domain.enums import Priority, Severity, Status
 from kesu_desktop.domain.errors import KesuError
-from kesu_desktop.domain.privacy import phone_for
-from kesu_desktop.domain.sla import SlaState, sla_state
 from kesu_desktop.i18n import _
-from kesu_desktop.services import CaseFilter, CaseRow
+from kesu_desktop.services import CaseFilter, CaseRow, SlaState
 from kesu_desktop.ui.base import tasks
-from kesu_desktop.ui.base.formatting import label_of, local_time
+from kesu_desktop.ui.base.formatting import label_of, local_time, phone_text
 
 #: Rows per request: a few screens of a tall table, small enough to arrive in milliseconds.
 PAGE_SIZE = 200
@@ -141,7 +139,7 @@ class CaseTableModel(QAbstractTableModel):
         self._category_names: dict[str, str] = {}
         self._department_names: dict[str, str] = {}
         self._icons: dict[SlaState, QIcon] = {}
-        self._role = Role(actor.role)
+        self._zone = actor.timezone
         self._shown: list[Shown | None] = []  # parallel to _rows
         #: Rows received from the services since the model was made (stale answers included): what
         #: the lazy loading actually cost, for tests and benchmarks.
@@ -203,9 +201,8 @@ class CaseTableModel(QAbstractTableModel):
         return shown
 
     def _compute(self, row: CaseRow) -> Shown:
-        state = None
-        if row.next_due_at is not None:
-            state = sla_state(row.next_due_at, started_at=row.created_at, at=self._desk.clock.now())
+        # The services give the instants (office policy); the badge is their state at the desk's time now.
+        state = row.sla_state_at(self._desk.clock.now())
         department = row.department
         texts = (
             row.case_no,
@@ -214,13 +211,13 @@ class CaseTableModel(QAbstractTableModel):
             label_of(Severity, row.severity),
             self._category_names.get(row.category, row.category),
             row.customer_name,
-            phone_for(self._role, row.phone),
+            phone_text(row.phone),
             self._department_names.get(department, department) if department else "",
             row.assignee or "",
-            local_time(row.created_at),
+            local_time(row.created_at, self._zone),
             sla_label(state) if state is not None else "",
         )
-        due = local_time(row.next_due_at) if row.next_due_at is not None else ""
+        due = local_time(row.next_due_at, self._zone) if row.next_due_at is not None else ""
         return Shown(texts, state, due)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:

@@ -28,7 +28,7 @@ from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseRow, Suggestion
 from kesu_desktop.ui.base import tasks
-from kesu_desktop.ui.base.formatting import DISPLAY_TZ, label_of
+from kesu_desktop.ui.base.formatting import label_of, local_time
 
 DEBOUNCE_MS = 400
 VISIBLE_ROWS = 4
@@ -139,12 +139,16 @@ class CustomerLookup(QObject):
 
 
 class CustomerHistoryPanel(QWidget):
-    """该客户的历史投诉: case no, date, category, status; hidden while there is nothing to show."""
+    """该客户的历史投诉: case no, date, category, status; hidden while there is nothing to show.
+
+    Dates are the user's office's (``zone``), as everywhere else on the desk.
+    """
 
     sig_case_activated = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, zone: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.zone = zone
         self.title = QLabel()
         self.tree = QTreeWidget()
         self.tree.setRootIsDecorated(False)
@@ -177,7 +181,7 @@ class CustomerHistoryPanel(QWidget):
             item = QTreeWidgetItem(
                 [
                     row.case_no,
-                    row.created_at.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d"),
+                    local_time(row.created_at, self.zone, "%Y-%m-%d"),
                     self._category_names.get(row.category, row.category),
                     label_of(Status, row.status),
                 ]

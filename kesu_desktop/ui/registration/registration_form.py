@@ -60,7 +60,7 @@ from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseView
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
-from kesu_desktop.ui.base.formatting import DISPLAY_TZ, local_time
+from kesu_desktop.ui.base.formatting import from_qdatetime, local_time, to_qdatetime
 from kesu_desktop.ui.registration.drafts import Draft, DraftStore
 from kesu_desktop.ui.registration.phone_history import (
     CustomerHistoryPanel,
@@ -130,12 +130,6 @@ def field_titles() -> dict[str, str]:
         "priority": _("优先级"),
         "urgent": _("紧急"),
     }
-
-
-def qt_local(when: datetime) -> QDateTime:
-    """The office's wall-clock time of an instant, to the minute, as the time editor shows it."""
-    local = when.astimezone(DISPLAY_TZ)
-    return QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
 
 
 def upload_files(desk: services.Desk, actor: services.Actor, case_no: str, files: list[str]) -> Failures:
@@ -250,7 +244,7 @@ class RegistrationForm(QWidget):
         for name, label in self.labels.items():
             label.setBuddy(self.occurred_known if name == "occurred_at" else self.fields[name])
         self.general_error = error_label()
-        self.history = CustomerHistoryPanel()
+        self.history = CustomerHistoryPanel(self.actor.timezone)
         self.suggestion = SuggestionPanel()
         self.lookup = CustomerLookup(self.desk, self.actor, self)
         self.attachments = QListWidget()
@@ -467,9 +461,7 @@ class RegistrationForm(QWidget):
         value = self.occurred_at.dateTime()
         if not self.occurred_known.isChecked() or value == NO_TIME:
             return None
-        d, t = value.date(), value.time()
-        local = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=DISPLAY_TZ)
-        return local.isoformat()
+        return from_qdatetime(value, self.actor.timezone).isoformat()
 
     def values(self) -> dict[str, Any]:
         """Everything on the form, as the draft stores it."""
@@ -522,15 +514,13 @@ class RegistrationForm(QWidget):
 
     def _set_occurred(self, iso: Any) -> None:
         try:
-            when = datetime.fromisoformat(iso).astimezone(DISPLAY_TZ) if isinstance(iso, str) else None
-        except ValueError:
-            when = None
-        self.occurred_known.setChecked(when is not None)
-        if when is None:
-            self.occurred_at.setDateTime(NO_TIME)
-        else:
-            self.occurred_at.setDateTime(qt_local(when))
-        self.occurred_at.setEnabled(when is not None)
+            when = datetime.fromisoformat(iso) if isinstance(iso, str) else None
+            shown = to_qdatetime(when, self.actor.timezone) if when is not None else None
+        except ValueError:  # not a time, or one without an offset: a draft this desk did not write
+            shown = None
+        self.occurred_known.setChecked(shown is not None)
+        self.occurred_at.setDateTime(NO_TIME if shown is None else shown)
+        self.occurred_at.setEnabled(shown is not None)
 
     def clear_form(self) -> None:
         self.set_values({})
@@ -564,7 +554,7 @@ class RegistrationForm(QWidget):
         if self._loading:
             return
         if checked and self.occurred_at.dateTime() == NO_TIME:
-            self.occurred_at.setDateTime(qt_local(self.desk.clock.now()))
+            self.occurred_at.setDateTime(to_qdatetime(self.desk.clock.now(), self.actor.timezone))
         elif not checked:
             self.occurred_at.setDateTime(NO_TIME)
         if checked:
@@ -744,7 +734,8 @@ class RegistrationForm(QWidget):
         if draft is None:
             self.offer_bar.hide()
             return
-        self.offer_label.setText(_("发现未保存的登记草稿（{time}）").format(time=local_time(draft.saved_at)))
+        saved = local_time(draft.saved_at, self.actor.timezone)
+        self.offer_label.setText(_("发现未保存的登记草稿（{time}）").format(time=saved))
         self.offer_bar.show()
 
     @Slot()

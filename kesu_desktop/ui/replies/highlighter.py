@@ -2,7 +2,7 @@
 
 Why a syntax highlighter: it re-checks only the paragraph being edited, so typing stays instant however
 long the reply is, and the underline is a display format that never changes the text itself. The words
-come from ``domain.replies.find_forbidden``, the same check ``services.submit_reply`` applies, so what is
+come from ``services.find_forbidden``, the same check ``services.submit_reply`` applies, so what is
 underlined is exactly what would be refused. A phrase split across two paragraphs is not underlined (a
 block is one paragraph); the counter and the service check the whole text.
 """
@@ -15,8 +15,8 @@ from PySide6.QtCore import QEvent, QObject, QPoint
 from PySide6.QtGui import QColor, QHelpEvent, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip
 
-from kesu_desktop.domain.replies import Finding, ForbiddenPhrase, find_forbidden
 from kesu_desktop.i18n import _
+from kesu_desktop.services import Finding, ForbiddenPhrase, find_forbidden
 
 UNDERLINE_COLOR = QColor("#d32f2f")
 #: A faint tint as well: a 1-pixel wave under small CJK glyphs is easy to miss on a counter screen.

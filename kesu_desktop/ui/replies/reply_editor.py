@@ -58,11 +58,11 @@ def status_label(code: str) -> str:
         return code
 
 
-def reply_status_line(reply: ReplyView) -> str:
+def reply_status_line(reply: ReplyView, zone: str) -> str:
     """What the writer needs to know about a reply: saved when, waiting, or what the reviewer said."""
     status = reply.status
     if status == ReplyStatus.DRAFT:
-        return _("草稿已保存 {time}").format(time=local_time(reply.updated_at, "%H:%M"))
+        return _("草稿已保存 {time}").format(time=local_time(reply.updated_at, zone, "%H:%M"))
     if status == ReplyStatus.RETURNED:
         return _("已退回：{comment}").format(comment=reply.review_comment or "")
     if status == ReplyStatus.APPROVED:
@@ -230,7 +230,7 @@ class ReplyEditor(QWidget):
         self.replies_label.setText(_("本案回复"))
         self.replies.setHeaderLabels([_("类型"), _("状态"), _("撰写人"), _("更新时间")])
         for row, reply in enumerate(self._replies):
-            self._fill_row(self.replies.topLevelItem(row), reply)
+            self._fill_row(self.replies.topLevelItem(row), reply, self.actor.timezone)
         self.new_button.setText(_("新建回复"))
         for index, kind in enumerate(ReplyKind):
             self.kind.setItemText(index, kind.label)
@@ -340,18 +340,18 @@ class ReplyEditor(QWidget):
         self.replies.blockSignals(True)
         self.replies.clear()
         for reply in self._replies:
-            self._fill_row(QTreeWidgetItem(self.replies), reply)
+            self._fill_row(QTreeWidgetItem(self.replies), reply, self.actor.timezone)
         self.replies.blockSignals(False)
 
     @staticmethod
-    def _fill_row(item: QTreeWidgetItem | None, reply: ReplyView) -> None:
+    def _fill_row(item: QTreeWidgetItem | None, reply: ReplyView, zone: str) -> None:
         if item is None:
             return
         texts = (
             label_of(ReplyKind, reply.kind),
             status_label(reply.status),
             reply.author,
-            local_time(reply.updated_at),
+            local_time(reply.updated_at, zone),
         )
         for column, text in enumerate(texts):
             item.setText(column, text)
@@ -429,7 +429,7 @@ class ReplyEditor(QWidget):
         elif reply is None:
             text = _("新回复，尚未保存")
         else:
-            text = reply_status_line(reply)
+            text = reply_status_line(reply, self.actor.timezone)
             if not self._editable():
                 text += _("（只读）")
         if self._editable() and self.editor.document().isModified() and reply is not None:

@@ -148,7 +148,7 @@ class ReplyReviewView(QWidget):
     def retranslate_ui(self) -> None:
         self.list.setHeaderLabels([_("案件编号"), _("类型"), _("撰写人"), _("提交时间")])
         for row, reply in enumerate(self._pending):
-            self._fill_row(self.list.topLevelItem(row), reply)
+            self._fill_row(self.list.topLevelItem(row), reply, self.actor.timezone)
         self.comment_label.setText(_("审批意见（退回时必填）"))
         self.comment.setPlaceholderText(_("写明需要修改的地方"))
         self.approve_button.setText(_("批准"))
@@ -205,7 +205,7 @@ class ReplyReviewView(QWidget):
         self.list.clear()
         for reply in self._pending:
             item = QTreeWidgetItem(self.list)
-            self._fill_row(item, reply)
+            self._fill_row(item, reply, self.actor.timezone)
             if selected is not None and reply.id == selected.id:
                 item.setSelected(True)
                 self.list.setCurrentItem(item)
@@ -225,11 +225,11 @@ class ReplyReviewView(QWidget):
             tasks.unexpected(exc)
 
     @staticmethod
-    def _fill_row(item: QTreeWidgetItem | None, reply: ReplyView) -> None:
+    def _fill_row(item: QTreeWidgetItem | None, reply: ReplyView, zone: str) -> None:
         if item is None:
             return
         for column, text in enumerate(
-            (reply.case_no, label_of(ReplyKind, reply.kind), reply.author, local_time(reply.updated_at))
+            (reply.case_no, label_of(ReplyKind, reply.kind), reply.author, local_time(reply.updated_at, zone))
         ):
             item.setText(column, text)
 
@@ -259,7 +259,7 @@ class ReplyReviewView(QWidget):
                     case_no=reply.case_no,
                     kind=label_of(ReplyKind, reply.kind),
                     author=reply.author,
-                    time=local_time(reply.updated_at),
+                    time=local_time(reply.updated_at, self.actor.timezone),
                 )
             )
             if self.text.toPlainText() != reply.body:

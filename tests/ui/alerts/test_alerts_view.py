@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
-from kesu_desktop.alerts import watcher
 from kesu_desktop.ui.alerts.alerts_view import AlertsView, tomorrow_morning_minutes
 from kesu_desktop.ui.base import tasks
 from tests.helpers.data import START
@@ -35,7 +34,7 @@ def overdue(office: Office) -> list[services.CaseView]:
     """Two cases whose response deadline passed; the watcher has announced both."""
     cases = [register(office, 0), register(office, 1)]
     office.clock.instant = cases[0].respond_by + timedelta(minutes=5)
-    assert len(watcher.tick(office.desk).new_alerts) == 2
+    assert len(services.watch_tick(office.desk).new_alerts) == 2
     return cases
 
 
@@ -66,7 +65,7 @@ def test_lists_the_alerts_with_state_case_deadline_and_priority(
     qtbot: QtBot, office: Office, overdue: list[services.CaseView]
 ) -> None:
     view = open_view(qtbot, office)
-    due = overdue[0].respond_by.astimezone(ZoneInfo("Asia/Shanghai"))
+    due = overdue[0].respond_by.astimezone(ZoneInfo(office.lily.timezone))
     expected = {f"已超时 · {c.case_no} · 响应期限 {due:%m-%d %H:%M} · P2" for c in overdue}
     assert set(texts(view)) == expected
     assert view.count_label.text() == "2 条"
@@ -89,7 +88,7 @@ def test_acknowledge_removes_the_alert_for_good_and_records_it_on_the_case(
     kinds = [e.kind for e in services.get_case(office.desk, office.lily, first.case_no).events]
     assert "alert_acknowledged" in kinds
     # the refresh that follows the write (and a later tick) does not bring it back
-    watcher.tick(office.desk)
+    services.watch_tick(office.desk)
     view.refresh()
     qtbot.waitUntil(lambda: [a.case_no for a in view.alerts()] == [second.case_no], timeout=SIGNAL_MS)
 
@@ -125,9 +124,11 @@ def test_snooze_hides_the_alert_until_its_time_has_come(
     qtbot.waitUntil(lambda: {a.case_no for a in view.alerts()} == {first.case_no, second.case_no})
 
 
-def test_snooze_until_tomorrow_morning() -> None:
+def test_snooze_until_tomorrow_morning_in_the_offices_zone() -> None:
     # 17:30 in Shanghai → 09:00 next day is 15.5 hours
-    assert tomorrow_morning_minutes(START.replace(hour=9, minute=30)) == 15 * 60 + 30
+    assert tomorrow_morning_minutes(START.replace(hour=9, minute=30), "Asia/Shanghai") == 15 * 60 + 30
+    # the same instant is 18:30 in Tokyo: 14.5 hours to go
+    assert tomorrow_morning_minutes(START.replace(hour=9, minute=30), "Asia/Tokyo") == 14 * 60 + 30
 
 
 # (4) activation opens the case
@@ -153,7 +154,7 @@ def test_scope_follows_the_role_and_filters_the_list(qtbot: QtBot, office: Offic
         office.desk, office.carol, taken.case_no, "assign", {"department": "AS", "assignee": "dave"}
     )
     office.clock.instant = max(taken.plan_by, mine.respond_by) + timedelta(minutes=1)
-    assert len(watcher.tick(office.desk).new_alerts) == 2  # mine: respond; taken (dave's): plan
+    assert len(services.watch_tick(office.desk).new_alerts) == 2  # mine: respond; taken (dave's): plan
 
     clerk = open_view(qtbot, office)
     assert [clerk.scope_combo.itemText(n) for n in range(clerk.scope_combo.count())] == ["我的", "全部"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
@@ -12,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Role
-from kesu_desktop.ui.cases.action_dialogs import to_qdatetime
+from kesu_desktop.ui.base.formatting import to_qdatetime
 from kesu_desktop.ui.cases.attachment_view import ImagePreview
 from kesu_desktop.ui.cases.case_detail import CaseDetailView
 from tests.helpers.ui import ADMIN_PASSWORD, kinds, open_dialog, submit_and_reload
@@ -186,14 +187,14 @@ def test_quick_entry_logs_a_call(
     type_chinese(view.log_summary, "已致电客户，约定明天上门检修")
     view.log_promise.setChecked(True)
     promised = seeded_desk.clock.now() + timedelta(hours=3)
-    view.log_promise_at.setDateTime(to_qdatetime(promised))
+    view.log_promise_at.setDateTime(to_qdatetime(promised, clerk.timezone))
     with qtbot.waitSignal(view.sig_case_loaded, timeout=10_000):
         qtbot.keyClick(view.log_summary, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 
     assert len(view.communications.texts) == 1
     _when, channel, who, summary, promise = view.communications.texts[0]
     assert (channel, who, summary) == ("电话/400热线", "lily", "已致电客户，约定明天上门检修")
-    expected = to_qdatetime(promised).toString("yyyy-MM-dd HH:mm")
+    expected = to_qdatetime(promised, clerk.timezone).toString("yyyy-MM-dd HH:mm")
     assert promise == expected
     assert kinds(view)[-1] == "客户沟通"
     assert view.log_summary.text() == ""  # ready for the next call
@@ -251,3 +252,48 @@ def test_a_costly_plan_offers_approval_to_managers_only(
     view = open_detail(qtbot, seeded_desk, supervisor, fridge.case_no)
     assert Action.REJECT_PLAN in view.action_buttons
     assert Action.APPROVE_PLAN not in view.action_buttons  # cost ≥ 5000: the manager approves
+
+
+def test_a_held_case_offers_resume_not_hold_and_the_reverse_after_resuming(
+    qtbot: QtBot, seeded_desk: services.Desk, specialist: services.Actor, fridge: services.CaseView
+) -> None:
+    services.act(seeded_desk, specialist, fridge.case_no, "verify", {"valid": True})
+    services.act(seeded_desk, specialist, fridge.case_no, "assign", {"assignee": "zhao"})
+    view = open_detail(qtbot, seeded_desk, specialist, fridge.case_no)
+    assert Action.HOLD in view.action_buttons and Action.RESUME not in view.action_buttons
+    assert view.action_buttons[Action.HOLD].text() == "挂起"
+
+    hold = open_dialog(qtbot, view, Action.HOLD)
+    type_chinese(hold.fields["reason"].widget, "等待客户提供购买凭证")
+    submit_and_reload(qtbot, view, hold)
+    assert Action.RESUME in view.action_buttons and Action.HOLD not in view.action_buttons
+    assert view.action_buttons[Action.RESUME].text() == "恢复处理"
+    assert "已挂起" in view.visible_text()
+    assert kinds(view)[-1] == "挂起" and "等待客户提供购买凭证" in view.timeline.texts[-1][3]
+    # the resolution clock is paused: its deadline shows without a badge while held
+    assert "●" not in view.deadlines.values["resolve_by"].text()
+
+    resume = open_dialog(qtbot, view, Action.RESUME)
+    submit_and_reload(qtbot, view, resume)
+    assert Action.HOLD in view.action_buttons and Action.RESUME not in view.action_buttons
+    assert "已挂起" not in view.visible_text()
+    assert kinds(view)[-1] == "恢复处理"
+    assert "●" in view.deadlines.values["resolve_by"].text()
+
+
+def test_times_are_shown_in_the_zone_of_the_users_office(
+    qtbot: QtBot, seeded_desk: services.Desk, clerk: services.Actor, fridge: services.CaseView
+) -> None:
+    admin = services.login(seeded_desk, "admin", ADMIN_PASSWORD)
+    services.set_setting(seeded_desk, admin, "timezone", "Asia/Tokyo", office="BJ01")
+    tokyo_clerk = services.get_actor(seeded_desk, clerk.username)
+    assert tokyo_clerk.timezone == "Asia/Tokyo"
+
+    view = open_detail(qtbot, seeded_desk, tokyo_clerk, fridge.case_no)
+    tokyo = fridge.created_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
+    shanghai = fridge.created_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert view.complaint.values["registered"].text() == tokyo != shanghai
+    assert view.timeline.texts[0][0] == tokyo
+    assert tokyo in view.meta_label.text()
+    respond = fridge.respond_by.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
+    assert respond in view.deadlines.values["respond_by"].text()

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
+from kesu_desktop.devtools.seed import seed_demo
 from kesu_desktop.domain.enums import Role, Status
 from kesu_desktop.domain.sla import SlaState
 from kesu_desktop.services import CaseFilter
-from kesu_desktop.services.demo import seed_demo
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.cases.case_list import CaseListView
 from kesu_desktop.ui.cases.case_table_model import (
