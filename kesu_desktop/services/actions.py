@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,11 +38,46 @@ class Step:
     info: dict[str, Any]
 
 
+class Directory(Protocol):
+    """What a step looks up besides the case: categories, departments, users.
+
+    Why not the session itself: with the lookups behind this, a handler is a pure function of the case,
+    the office's rules, the instant and its arguments, so the demo seeder (kesu_desktop.devtools) runs
+    the very same handlers over cases it writes in bulk, with the reference data loaded once.
+    """
+
+    def category_departments(self) -> Mapping[str, str | None]:
+        """Active category codes and their default responsible department."""
+        ...
+
+    def active_department(self, code: str) -> bool: ...
+
+    def active_user(self, username: str) -> User | None: ...
+
+
+@dataclass
+class SessionDirectory:
+    """The lookups of one transaction."""
+
+    session: Session
+
+    def category_departments(self) -> Mapping[str, str | None]:
+        return category_departments(self.session)
+
+    def active_department(self, code: str) -> bool:
+        query = select(Department.code).where(Department.code == code, Department.active.is_(True))
+        return self.session.scalar(query) is not None
+
+    def active_user(self, username: str) -> User | None:
+        return self.session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+
+
 @dataclass
 class Ctx:
-    session: Session
-    desk: Desk
-    actor: Actor
+    """What a handler decides from: the case as it stands (a Case row, or anything with its attributes),
+    the office's rules, the instant, and the lookups."""
+
+    directory: Directory
     case: Case
     office: OfficeRules
     now: datetime
@@ -93,7 +128,7 @@ def _verify(c: Ctx, r: FieldReader) -> Step:
 
 
 def _classify(c: Ctx, r: FieldReader) -> Step:
-    category = r.code("category", category_departments(c.session).keys())
+    category = r.code("category", c.directory.category_departments().keys())
     severity = r.choice("severity", Severity)
     priority = r.choice("priority", Priority)
     if category is None and severity is None and priority is None and not r.errors:
@@ -118,7 +153,7 @@ def _classify(c: Ctx, r: FieldReader) -> Step:
 
 def _assign(c: Ctx, r: FieldReader) -> Step:
     # Without a department the category's default responsible department takes the case.
-    department = r.text("department", max_len=8) or category_departments(c.session).get(c.case.category)
+    department = r.text("department", max_len=8) or c.directory.category_departments().get(c.case.category)
     if department is None and not r.errors:
         r.fail("department", _("必填：该类别没有默认责任部门"))
     assignee_name = r.text("assignee", max_len=64)
@@ -126,15 +161,10 @@ def _assign(c: Ctx, r: FieldReader) -> Step:
     assignee: User | None = None
     if department:
         department = department.upper()
-        if (
-            c.session.scalar(
-                select(Department).where(Department.code == department, Department.active.is_(True))
-            )
-            is None
-        ):
+        if not c.directory.active_department(department):
             r.fail("department", _("部门“{code}”不存在").format(code=department))
     if assignee_name:
-        assignee = c.session.scalar(select(User).where(User.username == assignee_name, User.active.is_(True)))
+        assignee = c.directory.active_user(assignee_name)
         if assignee is None:
             r.fail("assignee", _("用户“{name}”不存在").format(name=assignee_name))
         elif assignee.role == Role.DEPARTMENT.value and assignee.department_code != department:
@@ -374,7 +404,8 @@ def act(
     with desk.db.write() as session:
         case = load_case(session, actor, case_no, for_update=True)
         workflow.check(action, facts(case), actor.facts)
-        ctx = Ctx(session, desk, actor, case, office_rules(session, case.office_code), desk.clock.now())
+        office = office_rules(session, case.office_code)
+        ctx = Ctx(SessionDirectory(session), case, office, desk.clock.now())
         step = HANDLERS[action](ctx, reader)
         before = search.case_texts(case)
         record(session, desk, case, actor, step.kind, step.changes, step.info, policy=ctx.office.policy)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -83,43 +84,45 @@ def _same_category_here(
     return _prior(list(session.scalars(query)))
 
 
-def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, office: OfficeRules) -> Case:
-    now = desk.clock.now()
+def registration_department(actor: Actor) -> str:
+    """The department a case number names: the registering user's, or customer service's."""
+    return actor.department_code or SERVICE_DEPARTMENT
+
+
+def registration_day(office: OfficeRules, at: datetime) -> date:
+    """The office-local day a case registered at ``at`` is numbered in."""
+    return at.astimezone(office.calendar.tz).date()
+
+
+def registered_event(
+    reg: Registration,
+    office: OfficeRules,
+    *,
+    case_id: uuid.UUID,
+    case_no: str,
+    office_code: str,
+    reg_department: str,
+    registered_by: str,
+    at: datetime,
+    repeat_of: list[str],
+    mass: bool,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``registered`` event of a new case: its ``set`` map (every field the case starts with) and
+    its details, decided by the rules from the complaint, its repeats and the mass-complaint finding.
+
+    Pure, and the one place that decides them: ``register_case`` writes it, and the demo seeder
+    (kesu_desktop.devtools) builds its cases from it, so the same complaint gives the same event.
+    """
     policy, calendar = office.policy, office.calendar
-    repeat_of = rules.find_repeats(
-        phone=reg.phone,
-        account_no=reg.account_no,
-        category=reg.category,
-        at=now,
-        earlier=_same_customer(session, reg, now - timedelta(days=policy.repeat_window_days)),
-        window_days=policy.repeat_window_days,
-    )
-    severity = rules.effective_severity(reg.severity, reg.urgent)
-    mass_group = rules.mass_complaint_group(
-        category=reg.category,
-        severity=severity,
-        at=now,
-        policy=policy,
-        recent=_same_category_here(
-            session, reg.category, actor.office_code, now - timedelta(days=policy.mass_complaint_days)
-        ),
-    )
-    if not policy.rule_mass_complaint:
-        mass_group = []
-    if mass_group:
-        severity = Severity.MAJOR
+    severity = Severity.MAJOR if mass else rules.effective_severity(reg.severity, reg.urgent)
     priority = rules.effective_priority(
         reg.priority, severity=severity, urgent=reg.urgent, is_repeat=bool(repeat_of)
     )
-    deadlines = rules.case_deadlines(policy, calendar, priority=priority, severity=severity, start=now)
-
-    reg_department = actor.department_code or SERVICE_DEPARTMENT
-    local_day = now.astimezone(calendar.tz).date()
-    serial = next_serial(session, actor.office_code, reg_department, local_day)
+    deadlines = rules.case_deadlines(policy, calendar, priority=priority, severity=severity, start=at)
     fields = {
-        "id": uuid7(),
-        "case_no": format_case_no(local_day, actor.office_code, reg_department, serial),
-        "office_code": actor.office_code,
+        "id": case_id,
+        "case_no": case_no,
+        "office_code": office_code,
         "reg_department_code": reg_department,
         "customer_name": reg.customer_name,
         "phone": reg.phone,
@@ -148,13 +151,53 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
         "respond_by": deadlines.respond_by,
         "resolve_by": deadlines.resolve_by,
         "update_by": deadlines.update_by,
-        "registered_by": actor.username,
-        "created_at": now,
+        "registered_by": registered_by,
+        "created_at": at,
     }
+    return fields, {"repeat_of": repeat_of}
+
+
+def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, office: OfficeRules) -> Case:
+    now = desk.clock.now()
+    policy = office.policy
+    repeat_of = rules.find_repeats(
+        phone=reg.phone,
+        account_no=reg.account_no,
+        category=reg.category,
+        at=now,
+        earlier=_same_customer(session, reg, now - timedelta(days=policy.repeat_window_days)),
+        window_days=policy.repeat_window_days,
+    )
+    mass_group = rules.mass_complaint_group(
+        category=reg.category,
+        severity=rules.effective_severity(reg.severity, reg.urgent),
+        at=now,
+        policy=policy,
+        recent=_same_category_here(
+            session, reg.category, actor.office_code, now - timedelta(days=policy.mass_complaint_days)
+        ),
+    )
+    if not policy.rule_mass_complaint:
+        mass_group = []
+    reg_department = registration_department(actor)
+    local_day = registration_day(office, now)
+    serial = next_serial(session, actor.office_code, reg_department, local_day)
+    fields, info = registered_event(
+        reg,
+        office,
+        case_id=uuid7(),
+        case_no=format_case_no(local_day, actor.office_code, reg_department, serial),
+        office_code=actor.office_code,
+        reg_department=reg_department,
+        registered_by=actor.username,
+        at=now,
+        repeat_of=repeat_of,
+        mass=bool(mass_group),
+    )
     case = Case(**fields, updated_at=now, last_hlc=desk.stamp())
     session.add(case)
     session.flush()
-    record(session, desk, case, actor, "registered", dict(fields), {"repeat_of": repeat_of}, policy=policy)
+    record(session, desk, case, actor, "registered", dict(fields), info, policy=policy)
     _link(session, case, repeat_of, "repeat")
     if mass_group:
         _raise_mass_group(session, desk, actor, case, mass_group, office)

@@ -71,17 +71,25 @@ def case_clock(case: Case) -> CaseClock:
     return _clock_after(case, {})
 
 
-def schedule_watch(
-    session: Session, case: Case, policy: Policy, at: datetime, *, alerted: bool = False
-) -> None:
-    """Tell the deadline watcher when to look at this case next (see sla.next_alert_at)."""
-    when = sla.next_alert_at(
+def next_look(case: Any, policy: Policy, at: datetime, *, alerted: bool = False) -> datetime | None:
+    """When the deadline watcher should look at this case next, seen from ``at`` (sla.next_alert_at).
+
+    ``case`` is a Case row or anything with its attributes (the demo seeder's rows in the making).
+    """
+    return sla.next_alert_at(
         case_clock(case),
         at,
         policy.due_soon_share,
         timedelta(minutes=policy.due_soon_minutes),
         alerted=alerted,
     )
+
+
+def schedule_watch(
+    session: Session, case: Case, policy: Policy, at: datetime, *, alerted: bool = False
+) -> None:
+    """Tell the deadline watcher when to look at this case next (see sla.next_alert_at)."""
+    when = next_look(case, policy, at, alerted=alerted)
     watch = session.get(CaseWatch, case.id)
     if watch is None:
         session.add(CaseWatch(case_id=case.id, next_alert_at=when))
@@ -100,6 +108,17 @@ def _clock_after(case: Case, changes: Mapping[str, Any]) -> CaseClock:
     )
 
 
+def add_next_due(case: Any, changes: dict[str, Any]) -> None:
+    """Add the case's next-due instant after ``changes`` to them, when it moves (or was never set).
+
+    Pure: ``case`` is a Case row or anything with its attributes, so the demo seeder's events carry
+    exactly the ``next_due_at`` that ``record`` writes.
+    """
+    due = sla.next_due(_clock_after(case, changes))
+    if due != case.next_due_at or case.next_due_at is None:
+        changes["next_due_at"] = due
+
+
 def record(
     session: Session,
     desk: Desk,
@@ -113,9 +132,7 @@ def record(
     policy: Policy | None = None,
 ) -> CaseEvent:
     """Append one event to a case, keeping its next-due instant and the watcher's schedule current."""
-    due = sla.next_due(_clock_after(case, changes))
-    if due != case.next_due_at or case.next_due_at is None:
-        changes["next_due_at"] = due
+    add_next_due(case, changes)
     event = eventlog.append(
         session,
         case,

@@ -45,6 +45,15 @@ def json_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {k: to_json_value(v) for k, v in changes.items()}
 
 
+def event_payload(changes: Mapping[str, Any], info: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """An event's stored payload: its ``set`` map plus the details, all JSON-safe.
+
+    One function for every writer (``append`` and the bulk loader of kesu_desktop.devtools), so an event
+    says the same thing however it was written.
+    """
+    return {"set": json_changes(changes), **{k: to_json_value(v) for k, v in (info or {}).items()}}
+
+
 def apply_changes(case: Case, changes: Mapping[str, Any]) -> None:
     for field, value in changes.items():
         setattr(case, field, from_json_value(field, value))
@@ -65,7 +74,7 @@ def append(
     info: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
     """Record one event and apply its changes to the (already added) case row."""
-    payload = {"set": json_changes(changes), **{k: to_json_value(v) for k, v in (info or {}).items()}}
+    payload = event_payload(changes, info)
     apply_changes(case, payload["set"])
     case.last_hlc = hlc
     case.updated_at = at

@@ -1,0 +1,179 @@
+"""Bulk writes of brand-new cases: the batch form of ``eventlog.append`` and ``search.index_case``.
+
+Why a second way to write rows at all: loading a demo or benchmark database of 100,000 cases row by
+row through the ORM (an INSERT per case, per event and per search entry) takes an hour. The rows
+written here are the ones the per-case writes would have written — the caller builds them with the
+same functions (``eventlog.event_payload``, ``tokens.index_tokens`` over ``search.case_texts``,
+``serials.reserve_serials``) — only the statements differ: one executemany per table on SQLite, COPY
+on PostgreSQL, inside the caller's transaction.
+
+Only for cases that do not exist yet: nothing here updates or deletes, and the search entries are
+written without looking for an earlier one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Dialect, Integer, Text, Uuid, column, func, insert, select, table, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TableClause
+
+from kesu_desktop.storage.database import Database
+from kesu_desktop.storage.models import Case, CaseEvent, CaseLink, CaseWatch
+
+# The search tables have no ORM model (they differ per dialect); see the initial migration and search.py.
+_SQLITE_SEARCH = table("case_search", column("doc_id", Integer), column("case_id", Uuid()))
+_SQLITE_FTS = table("case_fts", column("rowid", Integer), column("tokens", Text))
+_PG_SEARCH = text(
+    "INSERT INTO case_search (case_id, tokens) "
+    "SELECT t.id, array_to_tsvector(string_to_array(t.words, ' ')) "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:words AS text[])) AS t(id, words)"
+)
+
+
+class BulkInsert:
+    """A bulk insert into one table, prepared once: column order, defaults and each column's processor.
+
+    SQLAlchemy's executemany prepares every parameter set through several layers per row; for the
+    hundreds of thousands of event rows a large load writes that is most of the time spent. Here every
+    value still goes through its column type's own bind processor (UTC handling, UUID and JSON
+    encoding), just in one tight loop — in a worker process when the caller has some (``params`` is
+    separate from ``execute`` for that). SQLite then gets the statement SQLAlchemy compiled, as one
+    executemany; PostgreSQL gets the same rows through COPY, its bulk-load path.
+
+    A column a row does not give gets the column's scalar Python default, else NULL: what adding the
+    ORM object would have stored.
+    """
+
+    def __init__(self, target: TableClause, dialect: Dialect) -> None:
+        columns = {c.key: c for c in target.columns}
+        self.defaults = {
+            k: c.default.arg if c.default is not None and c.default.is_scalar else None
+            for k, c in columns.items()
+        }
+        compiled = insert(target).compile(dialect=dialect, column_keys=list(columns))
+        order = list(compiled.positiontup or columns)
+        self.sqlite = dialect.name == "sqlite"
+        if self.sqlite:
+            self.sql = str(compiled)
+        else:
+            quote = dialect.identifier_preparer.quote
+            self.sql = f"COPY {quote(target.name)} ({', '.join(quote(k) for k in order)}) FROM STDIN"
+        self._values = itemgetter(*order)
+        self._processors = [
+            (i, processor)
+            for i, key in enumerate(order)
+            if (processor := columns[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        ]
+
+    def params(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The rows as processed value tuples in statement order, ready for the driver."""
+        defaults = self.defaults
+        out = []
+        for row in rows:
+            values = list(self._values({**defaults, **row}))
+            for i, process in self._processors:
+                values[i] = process(values[i])
+            out.append(tuple(values))
+        return out
+
+    def execute(self, session: Session, params: list[tuple[Any, ...]]) -> None:
+        if not params:
+            return
+        if self.sqlite:
+            session.connection().exec_driver_sql(self.sql, params)
+            return
+        driver = session.connection().connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(self.sql) as copy:
+            for values in params:
+                copy.write_row(values)
+
+
+@dataclass
+class CaseRows:
+    """New cases ready to insert: per table, processed value tuples (``CaseTables.params``)."""
+
+    cases: list[tuple[Any, ...]]
+    events: list[tuple[Any, ...]]
+    links: list[tuple[Any, ...]]
+    watches: list[tuple[Any, ...]]
+    #: Each case's id and its search tokens (``tokens.index_tokens`` of ``search.case_texts``).
+    documents: list[tuple[uuid.UUID, list[str]]]
+
+
+class CaseTables:
+    """The statements that insert new cases with their events, links, watch entries and search entries."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect.name
+        self.cases = BulkInsert(Case.__table__, dialect)
+        self.events = BulkInsert(CaseEvent.__table__, dialect)
+        self.links = BulkInsert(CaseLink.__table__, dialect)
+        self.watches = BulkInsert(CaseWatch.__table__, dialect)
+        self._search = BulkInsert(_SQLITE_SEARCH, dialect)
+        self._fts = BulkInsert(_SQLITE_FTS, dialect)
+
+    @classmethod
+    def for_database(cls, db: Database) -> CaseTables:
+        with db.engine.connect():  # some dialect settings are only known after the first connection
+            return cls(db.engine.dialect)
+
+    def params(
+        self,
+        cases: Sequence[dict[str, Any]],
+        events: Sequence[dict[str, Any]],
+        links: Sequence[dict[str, Any]],
+        watches: Sequence[dict[str, Any]],
+        documents: list[tuple[uuid.UUID, list[str]]],
+    ) -> CaseRows:
+        """Rows as dicts (column key → Python value) turned into what ``write`` sends."""
+        return CaseRows(
+            self.cases.params(cases),
+            self.events.params(events),
+            self.links.params(links),
+            self.watches.params(watches),
+            documents,
+        )
+
+    def write(self, session: Session, rows: CaseRows) -> None:
+        """Insert one batch inside the caller's transaction."""
+        self.cases.execute(session, rows.cases)
+        self.events.execute(session, rows.events)
+        self.links.execute(session, rows.links)
+        self.watches.execute(session, rows.watches)
+        self._index(session, rows.documents)
+
+    def _index(self, session: Session, documents: list[tuple[uuid.UUID, list[str]]]) -> None:
+        """The bulk form of search.index_case for brand-new cases (nothing to delete first)."""
+        if not documents:
+            return
+        if self.dialect != "sqlite":
+            # One statement per batch: the tokens travel as arrays (they never contain spaces).
+            ids = [case_id for case_id, _t in documents]
+            words = [" ".join(tokens) for _c, tokens in documents]
+            session.execute(_PG_SEARCH, {"ids": ids, "words": words})
+            return
+        # Doc ids follow the current maximum: safe because SQLite write transactions are exclusive
+        # (BEGIN IMMEDIATE), and far cheaper than RETURNING row by row.
+        first = session.scalar(select(func.coalesce(func.max(_SQLITE_SEARCH.c.doc_id), 0))) + 1
+        ids = range(first, first + len(documents))
+        self._search.execute(
+            session,
+            self._search.params(
+                [{"doc_id": i, "case_id": case_id} for i, (case_id, _t) in zip(ids, documents, strict=True)]
+            ),
+        )
+        self._fts.execute(
+            session,
+            self._fts.params(
+                [
+                    {"rowid": i, "tokens": " ".join(words)}
+                    for i, (_c, words) in zip(ids, documents, strict=True)
+                ]
+            ),
+        )
