@@ -39,11 +39,11 @@ from sqlalchemy import event
 from benchmarks.databases import OFFICE, PASSWORD, START, StepClock, add_staff, open_desk
 from benchmarks.timing import rounded
 from kesu_desktop import services
+from kesu_desktop.devtools.demo_data import SEARCH_SAMPLES
+from kesu_desktop.devtools.seed import seed_demo
 from kesu_desktop.domain.enums import Role, Status
 from kesu_desktop.domain.errors import AuthenticationFailed
 from kesu_desktop.services import CaseFilter, Desk
-from kesu_desktop.services.demo import seed_demo
-from kesu_desktop.services.demo_data import SEARCH_SAMPLES
 from kesu_desktop.ui.base import fonts, tasks
 from kesu_desktop.ui.cases.case_list import CaseListView
 from kesu_desktop.ui.cases.case_table_model import PAGE_SIZE

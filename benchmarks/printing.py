@@ -44,6 +44,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
 from benchmarks.databases import START, StepClock, add_staff, open_desk, sqlite_url
 from benchmarks.timing import median, p95, ratio, rounded
+from kesu_desktop.devtools.seed import seed_demo
 from kesu_desktop.domain.enums import DocumentKind, Role
 from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.paths import resources_dir
@@ -53,7 +54,6 @@ from kesu_desktop.printing.issue import STORIES, issue_document, layout
 from kesu_desktop.printing.layout import Writer, draw_qr, qr_modules
 from kesu_desktop.printing.signing import sign_pdf
 from kesu_desktop.services import Actor, Desk
-from kesu_desktop.services.demo import seed_demo
 from kesu_desktop.services.documents import CaseFile, case_file, document_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,8 +21,8 @@ import psycopg
 from benchmarks.databases import START, StepClock, add_staff, open_desk, pg_scratch, sqlite_url
 from benchmarks.timing import median, p95, ratio, rounded
 from kesu_desktop import services
+from kesu_desktop.devtools.demo_data import DemoComplaint, generate
 from kesu_desktop.domain.enums import Role
-from kesu_desktop.services.demo_data import DemoComplaint, generate
 
 #: Registrations arrive this far apart on the desk clock (a busy counter), so the repeat and
 #: mass-complaint rules see a realistic spread of earlier cases.

@@ -21,10 +21,10 @@ import psycopg
 from benchmarks.databases import START, StepClock, add_staff, open_desk, pg_scratch, sqlite_url
 from benchmarks.timing import median, p95, ratio, rounded, sample
 from kesu_desktop import services
+from kesu_desktop.devtools.demo_data import SEARCH_SAMPLES
+from kesu_desktop.devtools.seed import default_workers, seed_demo
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.services import Actor, CaseFilter, Desk
-from kesu_desktop.services.demo import default_workers, seed_demo
-from kesu_desktop.services.demo_data import SEARCH_SAMPLES
 
 _SELECT = (
     "SELECT id, case_no, status, customer_name, phone, category, severity, priority, department_code, "

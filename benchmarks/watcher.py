@@ -40,7 +40,7 @@ from benchmarks.databases import START, StepClock, open_desk
 from benchmarks.timing import rounded
 from kesu_desktop import services
 from kesu_desktop.alerts import watcher
-from kesu_desktop.services.demo import seed_demo
+from kesu_desktop.devtools.seed import seed_demo
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES, QUICK_SIZES = (1_000, 10_000, 100_000), (1_000, 5_000)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from datetime import date
 
 from kesu_desktop import services
@@ -169,31 +168,6 @@ def cmd_act(args: argparse.Namespace) -> int:
             )
         )
     return 0
-
-
-def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from kesu_desktop.services.demo import seed_demo
-
-    if args.count < 1:
-        raise ValidationError.single("count", _("数量须为正整数"))
-    desk = open_desk(args)
-    actor = sign_in(desk, args)
-    made = seed_demo(desk, actor, count=args.count, seed=args.seed, progress=_progress(args))
-    if args.json:
-        print_json({"created": made})
-    else:
-        print(_("已生成 {n} 件演示案件").format(n=made))
-    return 0
-
-
-def _progress(args: argparse.Namespace):
-    if args.json or not sys.stderr.isatty():
-        return None
-
-    def report(done: int, total: int) -> None:
-        print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
-
-    return report
 
 
 def cmd_admin_set(args: argparse.Namespace) -> int:

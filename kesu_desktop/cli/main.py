@@ -109,10 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--office", metavar="CODE")
 
     printing.add_parsers(sub, admin_sub, common)
-
-    p = add("seed-demo", commands.cmd_seed_demo, _("生成演示用的模拟投诉案件"))
-    p.add_argument("--count", type=int, required=True, metavar="N")
-    p.add_argument("--seed", type=int, default=1, metavar="S")
     return parser
 
 

@@ -5,8 +5,8 @@ mainland China actually hears (surnames in their real frequency order, mobile pr
 per-category wording with products, shops, amounts and dates), it must be reproducible so a benchmark
 run can be repeated, and it must be cheap next to writing the cases (a small share of a seeding run).
 
-Nothing here touches the database or the rules: ``demo.py`` turns these plain records into cases and
-events with the real domain rules.
+Nothing here touches the database or the rules: ``seed.py`` registers these plain records through the
+services' own functions (``registration_data`` is what the registration form would send).
 """
 
 from __future__ import annotations
@@ -348,7 +348,7 @@ _INVALID_REASONS = (
 )
 _SURVEY_COMMENTS = ("处理及时", "态度很好", "希望处理再快一些", "问题解决了", "还算满意")
 
-#: Categories this generator can write about: DOMAIN.md's default category codes.
+#: Categories this generator can write about: docs/domain.md's default category codes.
 CATEGORY_CODES = tuple(_TEMPLATES)
 _CATEGORY_WEIGHTS = (18, 10, 14, 8, 12, 8, 7, 6, 9, 4, 4)
 
@@ -416,6 +416,31 @@ class DemoComplaint:
     priority: Priority | None = None
     urgent: bool = False
     steps: tuple[Step, ...] = ()
+
+
+def registration_data(c: DemoComplaint) -> dict[str, Any]:
+    """The complaint as the registration form (or ``kesu register``) would send it: a JSON object."""
+    data: dict[str, Any] = {
+        "customer_name": c.customer_name,
+        "phone": c.phone,
+        "channel": c.channel.value,
+        "category": c.category,
+        "description": c.description,
+        "demand": c.demand,
+        "product": c.product,
+        "location": c.location,
+        "occurred_at": c.occurred_at.isoformat(),
+        "email": c.email,
+        "address": c.address,
+        "account_no": c.account_no,
+        "member_level": c.member_level,
+        "urgent": c.urgent,
+    }
+    if c.severity is not None:
+        data["severity"] = c.severity.value
+    if c.priority is not None:
+        data["priority"] = c.priority.value
+    return data
 
 
 @dataclass(frozen=True)
