@@ -5,7 +5,7 @@ that only ever grows, and almost all of it is closed cases or deadlines far away
 what is due now, not what the database holds. Measured per size, on a copy of a ``seed_demo`` file:
 
 * the backlog: the first ticks at the seeding instant announce every deadline already overdue (each
-  tick takes at most ``watcher.BATCH`` cases); reported, not part of the ratio;
+  tick takes at most ``BATCH`` cases); reported, not part of the ratio;
 * the steady state: ``repeat`` ticks, the clock moved on by the watch interval before each (as the
   timer would), after one warm-up tick; the median is the figure;
 * busy ticks: the clock moved on by an hour before each of three ticks, so the deadlines of that hour
@@ -39,8 +39,8 @@ from typing import Any
 from benchmarks.databases import START, StepClock, open_desk
 from benchmarks.timing import rounded
 from kesu_desktop import services
-from kesu_desktop.alerts import watcher
 from kesu_desktop.devtools.seed import seed_demo
+from kesu_desktop.services.watch import BATCH, watch_tick
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES, QUICK_SIZES = (1_000, 10_000, 100_000), (1_000, 5_000)
@@ -105,9 +105,9 @@ def _open_cases(path: Path) -> int:
 def _probe_ms(path: Path, at: str) -> float:
     """The bare indexed probe a tick starts with, through sqlite3 (connection already open)."""
     with closing(sqlite3.connect(path)) as conn:
-        conn.execute(_PROBE, (at, watcher.BATCH)).fetchall()  # warm the statement cache and pages
+        conn.execute(_PROBE, (at, BATCH)).fetchall()  # warm the statement cache and pages
         started = time.perf_counter()
-        conn.execute(_PROBE, (at, watcher.BATCH)).fetchall()
+        conn.execute(_PROBE, (at, BATCH)).fetchall()
         return (time.perf_counter() - started) * 1000
 
 
@@ -126,22 +126,22 @@ def measure(cases: int, repeat: int, folder: Path) -> dict[str, Any]:
         drain_ticks, drain_alerts, drain_escalated = 0, 0, 0
         started = time.perf_counter()
         while drain_ticks < MAX_DRAIN_TICKS:
-            result = watcher.tick(desk)
+            result = watch_tick(desk)
             drain_ticks += 1
             drain_alerts += len(result.new_alerts)
             drain_escalated += len(result.escalated)
-            if result.examined < watcher.BATCH:
+            if result.examined < BATCH:
                 break
         drain_s = time.perf_counter() - started
 
         clock.advance(INTERVAL)
-        watcher.tick(desk)  # warm-up: statement caches and pages, as after the app's first minute
+        watch_tick(desk)  # warm-up: statement caches and pages, as after the app's first minute
         ticks, probes, examined, alerts = [], [], [], 0
         for _ in range(repeat):
             clock.advance(INTERVAL)
             probes.append(_probe_ms(path, _stored_instant(desk)))
             t0 = time.perf_counter()
-            result = watcher.tick(desk)
+            result = watch_tick(desk)
             ticks.append((time.perf_counter() - t0) * 1000)
             examined.append(result.examined)
             alerts += len(result.new_alerts)
@@ -149,7 +149,7 @@ def measure(cases: int, repeat: int, folder: Path) -> dict[str, Any]:
         for _ in range(BUSY_TICKS):
             clock.advance(timedelta(hours=1))
             t0 = time.perf_counter()
-            result = watcher.tick(desk)
+            result = watch_tick(desk)
             busy.append((time.perf_counter() - t0) * 1000)
             busy_examined.append(result.examined)
     finally:
@@ -187,7 +187,7 @@ def run(quick: bool, repeat: int | None = None) -> dict[str, Any]:
         "quick": quick,
         "repeat": repeat,
         "interval_s": INTERVAL.total_seconds(),
-        "batch": watcher.BATCH,
+        "batch": BATCH,
         "sizes": rows,
         "ratio_largest_to_smallest": (
             round(largest["tick_median_ms"] / smallest["tick_median_ms"], 2)

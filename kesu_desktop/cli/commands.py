@@ -208,11 +208,9 @@ def cmd_admin_calendar(args: argparse.Namespace) -> int:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     """One tick of the deadline watcher, for a server's scheduler or a script (the desktop runs its own)."""
-    from kesu_desktop.alerts import watcher
-
     desk = open_desk(args)
     sign_in(desk, args)
-    result = watcher.tick(desk)
+    result = services.watch_tick(desk)
     if args.json:
         print_json(
             {

@@ -57,6 +57,7 @@ from kesu_desktop.services.views import (
     SlaState,
     TimelineLine,
 )
+from kesu_desktop.services.watch import WatchResult, watch_tick
 
 __all__ = [
     "Actor",
@@ -80,6 +81,7 @@ __all__ = [
     "Suggestion",
     "SystemClock",
     "TimelineLine",
+    "WatchResult",
     "acknowledge_alert",
     "act",
     "action_outcome",
@@ -129,4 +131,5 @@ __all__ = [
     "user_timezone",
     "wall_clock",
     "watch_interval_seconds",
+    "watch_tick",
 ]

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -24,19 +23,26 @@ from kesu_desktop.services.reference import office_rules
 from kesu_desktop.services.unit import case_clock, record
 from kesu_desktop.storage.models import Alert, Case
 
-DEADLINE_LABELS = {
-    "respond": _("响应期限"),
-    "plan": _("方案期限"),
-    "resolve": _("解决期限"),
-    "update": _("客户告知"),
-    "callback": _("承诺回电"),
-    "survey": _("回访期限"),
-    "report": _("月度报告"),
-}
-STATE_LABELS = {"overdue": _("已超时"), "due_soon": _("即将到期"), "reminder": _("提醒")}
 SCOPES = ("auto", "mine", "department", "all")
 MAX_SNOOZE_MINUTES = 7 * 24 * 60
-_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def deadline_labels() -> dict[str, str]:
+    """Deadline codes and their names, in the language active now (a function: read when asked)."""
+    return {
+        "respond": _("响应期限"),
+        "plan": _("方案期限"),
+        "resolve": _("解决期限"),
+        "update": _("客户告知"),
+        "callback": _("承诺回电"),
+        "survey": _("回访期限"),
+        "report": _("月度报告"),
+    }
+
+
+def state_labels() -> dict[str, str]:
+    """Alert state codes and their names, in the language active now."""
+    return {"overdue": _("已超时"), "due_soon": _("即将到期"), "reminder": _("提醒")}
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,12 @@ class AlertView:
     snoozed_until: datetime | None
 
 
-def alert_message(state: str, case_no: str | None, deadline: str, due_at: datetime) -> str:
-    when = due_at.astimezone(_ZONE).strftime("%m-%d %H:%M")
+def alert_message(state: str, case_no: str | None, deadline: str, due_at: datetime, zone: tzinfo) -> str:
+    """The stored sentence of an alert, with the due time in the office's zone."""
+    when = due_at.astimezone(zone).strftime("%m-%d %H:%M")
     subject = case_no or _("本网点")
-    return f"{STATE_LABELS.get(state, state)} · {subject} · {DEADLINE_LABELS.get(deadline, deadline)} {when}"
+    state_text = state_labels().get(state, state)
+    return f"{state_text} · {subject} · {deadline_labels().get(deadline, deadline)} {when}"
 
 
 def view_of(alert: Alert, assignee: str | None = None) -> AlertView:

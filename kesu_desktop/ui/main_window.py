@@ -6,9 +6,10 @@ The window only wires panels together (selecting a case shows it in the detail a
 panels refresh themselves from ``tasks.app_signals().sig_cases_changed``. The dock layout is saved per
 user in QSettings and restored on the next start; 视图 → 重置布局 returns to the default.
 
-The deadline watcher (``alerts.qt.DeadlineWatcher``) starts when the window is first shown and stops,
-thread and all, when it closes; its new alerts refresh the 提醒 panel and may raise a tray balloon, and
-the panel's count is the status bar's 提醒：N.
+The deadline watcher (``ui.alerts.watcher_thread.DeadlineWatcher``) starts when the window is first
+shown and stops, thread and all, when it closes; its new alerts refresh the 提醒 panel and may raise a
+tray balloon, the panel's count is the status bar's 提醒：N, and the cases it escalates reach the panels
+through ``sig_cases_changed`` like any other write.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from kesu_desktop.i18n import _
 from kesu_desktop.ui.alerts.alerts_view import AlertsView
 from kesu_desktop.ui.alerts.tray import AlertTray
 from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
-from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.panels import Panel
 from kesu_desktop.ui.cases.case_detail import CaseDetailView
 from kesu_desktop.ui.cases.case_list import CaseListView
@@ -237,7 +237,6 @@ class MainWindow(QMainWindow):
         self.watcher.sig_new_alerts.connect(self.alerts.on_new_alerts)
         self.watcher.sig_new_alerts.connect(self.tray.on_new_alerts)
         self.watcher.sig_failed.connect(self.on_watch_failed)
-        self.watcher.sig_cases_escalated.connect(self.on_cases_escalated)
         app = QCoreApplication.instance()
         if app is not None:  # a quit that bypasses closeEvent must not leave the thread running
             app.aboutToQuit.connect(self.on_about_to_quit)
@@ -286,11 +285,6 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_about_to_quit(self) -> None:
         self.watcher.stop()
-
-    @Slot(list)
-    def on_cases_escalated(self, _case_nos: list) -> None:
-        """The watcher wrote to cases (not through ``tasks``): every view reloads, as after any write."""
-        tasks.app_signals().sig_cases_changed.emit([])
 
     @Slot(str)
     def on_watch_failed(self, message: str) -> None:

@@ -1,14 +1,14 @@
-"""Issue 6 on both databases: holds pause the clock, the watcher announces each change once, rules fire."""
+"""The deadline watcher's tick (services.watch_tick) on both databases: each change announced once, the
+automatic rules, and what a tick returns; holds pause the clock the watcher reads."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from kesu_desktop import services
-from kesu_desktop.alerts import watcher
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.services import Desk
 from tests.helpers.data import complaint
@@ -53,22 +53,22 @@ def test_hold_pauses_the_resolution_clock_and_resume_continues_it(desk: Desk, pe
 def test_watcher_announces_due_soon_once_then_overdue_once_and_escalates(desk: Desk, people, clock) -> None:
     at(clock, "2026-11-23T10:00")
     case_no = services.register_case(desk, people.alice, complaint()).case_no  # respond by 18:00
-    assert watcher.tick(desk).new_alerts == []
+    assert services.watch_tick(desk).new_alerts == []
     at(clock, "2026-11-23T16:00")  # lead is 20% of 8 h = 1 h 36 min: not yet
-    assert watcher.tick(desk).new_alerts == []
+    assert services.watch_tick(desk).new_alerts == []
     at(clock, "2026-11-23T16:30")
-    first = watcher.tick(desk).new_alerts
+    first = services.watch_tick(desk).new_alerts
     assert [(a.case_no, a.deadline, a.state) for a in first] == [(case_no, "respond", "due_soon")]
     at(clock, "2026-11-23T16:45")
-    assert watcher.tick(desk).new_alerts == []
+    assert services.watch_tick(desk).new_alerts == []
     at(clock, "2026-11-23T18:01")
-    result = watcher.tick(desk)
+    result = services.watch_tick(desk)
     assert [(a.deadline, a.state) for a in result.new_alerts] == [("respond", "overdue")]
     assert result.escalated == [case_no]
     case = services.get_case(desk, people.bob, case_no)
     assert case.status == "escalated" and case.events[-1].actor == "system"
     assert "自动升级" in case.events[-1].payload["reason"]
-    assert watcher.tick(desk).new_alerts == [] and watcher.tick(desk).examined == 0
+    assert services.watch_tick(desk).new_alerts == [] and services.watch_tick(desk).examined == 0
 
 
 def test_no_alerts_for_a_closed_case(desk: Desk, people, clock) -> None:
@@ -77,7 +77,7 @@ def test_no_alerts_for_a_closed_case(desk: Desk, people, clock) -> None:
     services.act(desk, people.alice, case_no, "verify", {"valid": False, "reason": "非本公司产品"})
     services.act(desk, people.bob, case_no, "close", {})
     at(clock, "2026-12-31T10:00")
-    assert [a for a in watcher.tick(desk).new_alerts if a.case_no == case_no] == []
+    assert [a for a in services.watch_tick(desk).new_alerts if a.case_no == case_no] == []
 
 
 def test_switched_off_rule_announces_but_does_not_escalate(desk: Desk, people, clock) -> None:
@@ -85,7 +85,7 @@ def test_switched_off_rule_announces_but_does_not_escalate(desk: Desk, people, c
     at(clock, "2026-11-23T10:00")
     case_no = services.register_case(desk, people.alice, complaint()).case_no
     at(clock, "2026-11-24T10:00")
-    result = watcher.tick(desk)
+    result = services.watch_tick(desk)
     assert ("respond", "overdue") in {(a.deadline, a.state) for a in result.new_alerts}
     assert result.escalated == [] and services.get_case(desk, people.bob, case_no).status == "registered"
 
@@ -103,11 +103,11 @@ def test_low_survey_score_gives_a_supervisor_callback(desk: Desk, people, clock)
 
 def test_monthly_report_reminder_on_the_first_days_of_the_month(desk: Desk, people, clock) -> None:
     at(clock, "2026-11-30T10:00")
-    assert [a for a in watcher.tick(desk).new_alerts if a.deadline == "report"] == []
+    assert [a for a in services.watch_tick(desk).new_alerts if a.deadline == "report"] == []
     at(clock, "2026-12-01T09:00")
-    reminders = [a for a in watcher.tick(desk).new_alerts if a.deadline == "report"]
+    reminders = [a for a in services.watch_tick(desk).new_alerts if a.deadline == "report"]
     assert len(reminders) == 1 and "月度投诉分析报告" in reminders[0].message
-    assert [a for a in watcher.tick(desk).new_alerts if a.deadline == "report"] == []
+    assert [a for a in services.watch_tick(desk).new_alerts if a.deadline == "report"] == []
     assert any(a.deadline == "report" for a in services.alerts_for(desk, people.carol))
     assert not any(a.deadline == "report" for a in services.alerts_for(desk, people.alice))
 
@@ -119,7 +119,7 @@ def test_acknowledge_and_snooze_are_recorded_and_respected(desk: Desk, people, c
         desk, people.alice, complaint(phone="13900139000", category="logistics")
     ).case_no
     at(clock, "2026-11-23T17:00")
-    watcher.tick(desk)
+    services.watch_tick(desk)
     mine = services.alerts_for(desk, people.alice)
     assert {a.case_no for a in mine} == {case_no, other}
     first = next(a for a in mine if a.case_no == case_no)
@@ -139,7 +139,7 @@ def test_an_alert_stops_showing_once_its_deadline_is_met(desk: Desk, people, clo
     at(clock, "2026-11-23T10:00")
     case_no = services.register_case(desk, people.alice, complaint()).case_no
     at(clock, "2026-11-23T17:00")
-    watcher.tick(desk)
+    services.watch_tick(desk)
     assert [a.deadline for a in services.alerts_for(desk, people.alice)] == ["respond"]
     services.act(desk, people.alice, case_no, "log", {"channel": "phone", "summary": "已回电说明受理情况"})
     assert services.alerts_for(desk, people.alice) == []
@@ -150,7 +150,67 @@ def test_a_tick_reads_only_cases_whose_moment_has_come(desk: Desk, people, clock
     for i in range(5):
         services.register_case(desk, people.alice, complaint(phone=f"1390013900{i}"))
     at(clock, "2026-11-23T11:00")
-    assert watcher.tick(desk).examined == 0  # nothing is due soon yet: no case is read
+    assert services.watch_tick(desk).examined == 0  # nothing is due soon yet: no case is read
     at(clock, "2026-11-23T17:00")
-    assert watcher.tick(desk).examined == 5
-    assert watcher.tick(desk).examined == 0
+    assert services.watch_tick(desk).examined == 5
+    assert services.watch_tick(desk).examined == 0
+
+
+# -- what a tick returns -------------------------------------------------------------------------
+
+
+def test_a_tick_returns_the_alerts_it_stored_and_the_cases_it_changed(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    late = services.register_case(desk, people.alice, complaint())
+    answered = services.register_case(
+        desk, people.alice, complaint(phone="13900139000", category="logistics")
+    )
+    services.act(desk, people.alice, answered.case_no, "verify", {"valid": True})  # responded in time
+    at(clock, "2026-11-24T10:30")
+    result = services.watch_tick(desk)
+    assert isinstance(result, services.WatchResult)
+    assert result.examined >= 1
+    assert result.escalated == [late.case_no]
+    assert result.changed_case_ids == [late.id]  # an alert alone changes no case
+    overdue = {(a.case_no, a.deadline) for a in result.new_alerts if a.state == "overdue"}
+    assert (late.case_no, "respond") in overdue
+    assert all(a.case_no != answered.case_no or a.deadline != "respond" for a in result.new_alerts)
+    escalated = services.get_case(desk, people.carol, late.case_no)
+    assert escalated.status == "escalated" and escalated.escalation_level == 1
+    assert escalated.events[-1].payload["rule"] == "overdue_escalation"
+    again = services.watch_tick(desk)
+    assert (again.new_alerts, again.escalated, again.changed_case_ids) == ([], [], [])
+
+
+def test_two_deadlines_overdue_in_one_tick_escalate_once(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint(urgent=True)).case_no  # P0: clock hours
+    at(clock, "2026-12-10T10:00")  # response and resolution both long overdue, first tick since
+    result = services.watch_tick(desk)
+    assert {a.deadline for a in result.new_alerts if a.state == "overdue"} >= {"respond", "resolve"}
+    assert result.escalated == [case_no] and len(result.changed_case_ids) == 1
+    kinds = [e.kind for e in services.get_case(desk, people.carol, case_no).events]
+    assert kinds.count("escalated") == 1
+
+
+def test_a_case_already_escalated_is_announced_but_not_changed(desk: Desk, people, clock) -> None:
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint()).case_no
+    services.act(desk, people.carol, case_no, "escalate", {"reason": "客户情绪激动，主管接手"})
+    at(clock, "2026-11-24T10:30")
+    result = services.watch_tick(desk)
+    assert ("respond", "overdue") in {(a.deadline, a.state) for a in result.new_alerts}
+    assert (result.escalated, result.changed_case_ids) == ([], [])
+    assert services.get_case(desk, people.carol, case_no).escalation_level == 1
+
+
+def test_alert_messages_give_the_due_time_in_the_office_zone(desk: Desk, people, clock) -> None:
+    services.set_setting(desk, people.admin, "timezone", "Asia/Tokyo")
+    at(clock, "2026-11-23T10:00")
+    case = services.register_case(desk, people.alice, complaint())
+    clock.instant = case.respond_by + timedelta(minutes=1)
+    (alert,) = [a for a in services.watch_tick(desk).new_alerts if a.deadline == "respond"]
+    tokyo = case.respond_by.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%m-%d %H:%M")
+    shanghai = case.respond_by.astimezone(SH).strftime("%m-%d %H:%M")
+    assert tokyo != shanghai
+    assert alert.message.endswith(tokyo) and "已超时" in alert.message

@@ -1,14 +1,19 @@
-"""The deadline watcher on its own Qt thread: a timer there calls ``watcher.tick`` every few seconds.
+"""The deadline watcher on its own Qt thread: a timer there calls ``services.watch_tick`` every few seconds.
+
+The tick is a service like any other; this only schedules it and passes on what it did: new alerts
+(``sig_new_alerts``, for the dock and the tray) and the cases it changed, broadcast on
+``tasks.app_signals().sig_cases_changed`` like every other write, so views reload as after any write.
 
 Why a dedicated ``QThread`` rather than ``ui.tasks``: the scan runs forever on a timer and must never
-queue behind (or in front of) what the clerk is doing; ``tick`` opens its own short sessions, so it is
-safe to call from any thread. Why the object itself moves to the thread: its timer and its tick slot
+queue behind (or in front of) what the clerk is doing; ``watch_tick`` opens its own short sessions, so it
+is safe to call from any thread. Why the object itself moves to the thread: its timer and its tick slot
 then live there, and Qt queues every request from the GUI thread (start, ``tick_now``, stop) into that
 thread's event loop, so no lock is needed. On stop the object moves itself back to the thread that
 created it before the loop ends, so it can be restarted or garbage-collected safely from the GUI.
 
-Signals are emitted on the worker thread; receivers on the GUI thread get them queued. Nothing here
-imports Qt widgets: the core-without-widgets rule holds for ``alerts`` too.
+Signals are emitted on the worker thread; receivers on the GUI thread get them queued, and the change
+broadcast is re-emitted by ``app_signals()`` on the GUI thread (a queued signal-to-signal connection),
+exactly where ``tasks`` emits it. Nothing here imports Qt widgets.
 
 Why the collector is held off during a tick (``_GcGate``): Python's cyclic garbage collector runs in
 whichever thread happens to allocate when its counter overflows, and a tick allocates thousands of
@@ -29,9 +34,9 @@ import threading
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from kesu_desktop import services
-from kesu_desktop.alerts import watcher
 from kesu_desktop.i18n import _
 from kesu_desktop.logs import log_unexpected
+from kesu_desktop.ui.base import tasks
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +77,7 @@ class _GcGate(QObject):
 
 
 class DeadlineWatcher(QObject):
-    """Ticks ``watcher.tick(desk)`` on a worker thread; reports new alerts, each tick and failures.
+    """Ticks ``services.watch_tick(desk)`` on a worker thread; reports new alerts, changes, ticks, failures.
 
     ``interval`` (seconds) overrides the configured ``services.watch_interval_seconds``, which is
     otherwise read on the worker thread when the watcher starts (no query on the GUI thread).
@@ -84,14 +89,14 @@ class DeadlineWatcher(QObject):
     sig_ticked = Signal(int)
     #: A tick failed; the message a user may read (the traceback is in the log file).
     sig_failed = Signal(str)
-    #: Case numbers the automatic rules changed in one tick (overdue → escalated): views must reload.
-    sig_cases_escalated = Signal(list)
 
     # Requests from the GUI thread, queued into the worker thread's event loop.
     _sig_tick_requested = Signal()
     _sig_stop_requested = Signal()
     # From the worker thread to the GC gate on the GUI thread.
     _sig_release_gc = Signal()
+    # From the worker thread to the application-wide broadcast (re-emitted on the GUI thread).
+    _sig_cases_changed = Signal(list)
 
     def __init__(
         self, desk: services.Desk, actor: services.Actor | None = None, interval: float | None = None
@@ -107,6 +112,10 @@ class DeadlineWatcher(QObject):
         self._sig_stop_requested.connect(self._on_stop, Qt.ConnectionType.QueuedConnection)
         self._gc_gate = _GcGate()  # made here, so it lives on the GUI thread
         self._sig_release_gc.connect(self._gc_gate.release, Qt.ConnectionType.QueuedConnection)
+        # Made here, on the GUI thread, so the broadcast object lives there and re-emits there.
+        self._sig_cases_changed.connect(
+            tasks.app_signals().sig_cases_changed, Qt.ConnectionType.QueuedConnection
+        )
 
     # --- GUI-thread API ---------------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -183,13 +192,13 @@ class DeadlineWatcher(QObject):
     def _tick(self) -> None:
         """Never raises: a failure is logged and reported, and the next tick tries again."""
         try:
-            result = watcher.tick(self._desk)
+            result = services.watch_tick(self._desk)
         except Exception as exc:
             path = log_unexpected(exc)
             self.sig_failed.emit(_("检查期限失败，详情已写入日志：{path}").format(path=path))
             return
-        if result.escalated:
-            self.sig_cases_escalated.emit(list(result.escalated))
+        if result.changed_case_ids:
+            self._sig_cases_changed.emit(list(result.changed_case_ids))
         if result.new_alerts:
             self.sig_new_alerts.emit(list(result.new_alerts))
         self.sig_ticked.emit(result.examined)

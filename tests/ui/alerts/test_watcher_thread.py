@@ -1,5 +1,6 @@
-"""The deadline watcher on its thread: each alert is announced once, failures are reported, and closing
-the main window leaves no thread behind. Real SQLite files, a clock the test moves by hand."""
+"""The deadline watcher on its thread: each alert is announced once, the cases it escalates are broadcast
+on ``sig_cases_changed`` like any write, failures are reported, and closing the main window leaves no
+thread behind. Real SQLite files, a clock the test moves by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt, QThread
 from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
@@ -100,6 +101,35 @@ def test_due_soon_then_overdue_each_announced_once_and_never_for_a_closed_case(
     assert closed.case_no not in announced_cases
     # the automatic rule: an overdue response goes up to the supervisor
     assert services.get_case(office.desk, office.carol, case.case_no).status == "escalated"
+
+
+def test_the_cases_a_tick_escalates_are_broadcast_on_the_gui_thread(
+    qtbot: QtBot, office: Office, watcher: DeadlineWatcher
+) -> None:
+    case = register(office)
+    other = register(office, 1)
+    started(qtbot, watcher)
+    changes = tasks.app_signals().sig_cases_changed
+    with qtbot.assertNotEmitted(changes, wait=200):
+        tick(qtbot, watcher)  # nothing due: nothing changed, nothing broadcast
+
+    office.clock.instant = case.respond_by + timedelta(minutes=1)
+    on_gui_thread: list[bool] = []
+
+    def received(_ids: list) -> None:
+        on_gui_thread.append(QThread.currentThread() is QCoreApplication.instance().thread())
+
+    changes.connect(received)
+    try:
+        with qtbot.waitSignal(changes, timeout=SIGNAL_MS) as changed:
+            watcher.tick_now()
+    finally:
+        changes.disconnect(received)
+    assert sorted(changed.args[0]) == sorted([case.id, other.id])  # both were registered together
+    assert on_gui_thread == [True]  # re-emitted where every other write's broadcast is emitted
+    assert services.get_case(office.desk, office.carol, case.case_no).status == "escalated"
+    with qtbot.assertNotEmitted(changes, wait=200):
+        tick(qtbot, watcher)  # already escalated: nothing new to broadcast
 
 
 def test_alerts_survive_a_restart_of_the_watcher(qtbot: QtBot, office: Office) -> None:

@@ -1,5 +1,8 @@
 """One tick of the deadline watcher: announce what became due soon or overdue, apply automatic rules.
 
+A use case like any other (one transaction; the desktop runs it on a timer, ``kesu watch`` from a
+scheduler), and like every write it says what it changed, so the caller can broadcast it the same way.
+
 Only the cases whose scheduled look (``case_watch.next_alert_at``, indexed) has come are read, so a tick
 costs the same with a thousand or a million closed or far-from-due cases. Alerts carry a dedupe key and
 are stored, so they are never announced twice and survive a restart.
@@ -7,15 +10,16 @@ are stored, so they are never announced twice and survive a restart.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain import sla
 from kesu_desktop.domain.enums import Priority, Status, stricter
+from kesu_desktop.i18n import _
 from kesu_desktop.services.alerts import AlertView, alert_message, view_of
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import OfficeRules, office_rules
@@ -29,17 +33,24 @@ REPORT_DAYS = range(1, 6)
 
 
 @dataclass(frozen=True)
-class TickResult:
+class WatchResult:
+    """What one tick did."""
+
+    #: The alerts it stored, to announce (dock, tray); each is stored, and so announced, only once.
     new_alerts: list[AlertView] = field(default_factory=list)
+    #: How many cases it looked at (those whose scheduled look had come, at most ``BATCH``).
     examined: int = 0
+    #: Case numbers the automatic rules escalated (overdue response or resolution).
     escalated: list[str] = field(default_factory=list)
+    #: Ids of the cases whose record it changed (an event was added): what views showing them must reload.
+    changed_case_ids: list[uuid.UUID] = field(default_factory=list)
 
 
-def tick(desk: Desk) -> TickResult:
-    """One scan, in one transaction."""
+def watch_tick(desk: Desk) -> WatchResult:
+    """One scan, in one transaction: store new alerts, escalate by the rules, reschedule each case."""
     now = desk.clock.now()
     new: list[AlertView] = []
-    escalated: list[str] = []
+    escalated: list[Case] = []
     with desk.db.write() as session:
         due_ids = session.scalars(
             select(CaseWatch.case_id)
@@ -55,18 +66,29 @@ def tick(desk: Desk) -> TickResult:
             office = offices.get(case.office_code) or offices.setdefault(
                 case.office_code, office_rules(session, case.office_code)
             )
-            new += _announce(session, desk, case, office, now, escalated)
+            made, raised = _announce(session, desk, case, office, now)
+            new += made
+            if raised:
+                escalated.append(case)
             schedule_watch(session, case, office.policy, now, alerted=True)
         new += _report_reminders(session, now)
-    return TickResult(new_alerts=new, examined=len(due_ids), escalated=escalated)
+        result = WatchResult(
+            new_alerts=new,
+            examined=len(due_ids),
+            escalated=[c.case_no for c in escalated],
+            changed_case_ids=[c.id for c in escalated],
+        )
+    return result
 
 
 def _announce(
-    session: Session, desk: Desk, case: Case, office: OfficeRules, now: datetime, escalated: list[str]
-) -> list[AlertView]:
+    session: Session, desk: Desk, case: Case, office: OfficeRules, now: datetime
+) -> tuple[list[AlertView], bool]:
+    """The case's new alerts, and whether the automatic rule escalated it."""
     policy = office.policy
     lead = timedelta(minutes=policy.due_soon_minutes)
     made: list[AlertView] = []
+    escalated = False
     for st in sla.states(case_clock(case), now, policy.due_soon_share, lead):
         if st.state is sla.SlaState.OK:
             continue
@@ -84,7 +106,7 @@ def _announce(
             deadline=st.deadline,
             state=st.state.value,
             due_at=st.due_at,
-            message=alert_message(st.state.value, case.case_no, st.deadline, st.due_at),
+            message=alert_message(st.state.value, case.case_no, st.deadline, st.due_at, office.calendar.tz),
             created_at=now,
         )
         session.add(alert)
@@ -95,16 +117,20 @@ def _announce(
             and st.deadline in _ESCALATE_ON
             and policy.rule_overdue_escalation
         ):
-            _escalate(session, desk, case, office, st.deadline)
-            escalated.append(case.case_no)
-    return made
+            escalated = _escalate(session, desk, case, office, st.deadline) or escalated
+    return made, escalated
 
 
-def _escalate(session: Session, desk: Desk, case: Case, office: OfficeRules, deadline: str) -> None:
-    """DOMAIN.md: an overdue response or resolution goes up to the supervisor, with the reason on record."""
+def _escalate(session: Session, desk: Desk, case: Case, office: OfficeRules, deadline: str) -> bool:
+    """docs/domain.md: an overdue response or resolution goes up to the supervisor, the reason on record.
+
+    Returns whether it did (a closed or already escalated case stays as it is).
+    """
     if case.status in (Status.CLOSED, Status.ESCALATED):
-        return
-    what = "响应" if deadline == "respond" else "解决"
+        return False
+    reason = (
+        _("响应期限已过，自动升级至主管") if deadline == "respond" else _("解决期限已过，自动升级至主管")
+    )
     priority = stricter(Priority(case.priority), Priority.P1)
     record(
         session,
@@ -118,7 +144,7 @@ def _escalate(session: Session, desk: Desk, case: Case, office: OfficeRules, dea
             "priority": priority.value,
         },
         {
-            "reason": f"{what}期限已过，自动升级至主管",
+            "reason": reason,
             "from_status": case.status,
             "rule": "overdue_escalation",
             "level": case.escalation_level + 1,
@@ -126,14 +152,15 @@ def _escalate(session: Session, desk: Desk, case: Case, office: OfficeRules, dea
         actor_name="system",
         policy=office.policy,
     )
+    return True
 
 
 def _report_reminders(session: Session, now: datetime) -> list[AlertView]:
     """On the 1st–5th, remind each office's supervisors that last month's report is due by the 5th."""
     made: list[AlertView] = []
     for office in session.scalars(select(Office)):
-        local = now.astimezone(ZoneInfo(office.timezone))
-        policy = office_rules(session, office.code).policy
+        rules = office_rules(session, office.code)
+        policy, local = rules.policy, now.astimezone(rules.calendar.tz)  # the office's zone, as everywhere
         if local.day not in REPORT_DAYS or not policy.rule_monthly_report_reminder:
             continue
         key = f"report:{office.code}:{local:%Y-%m}"
@@ -146,7 +173,9 @@ def _report_reminders(session: Session, now: datetime) -> list[AlertView]:
             deadline="report",
             state="reminder",
             due_at=due,
-            message=f"月度投诉分析报告：请于 {due:%m月%d日} 前完成上月报告",
+            message=_("月度投诉分析报告：请于 {month:02d}月{day:02d}日 前完成上月报告").format(
+                month=due.month, day=due.day
+            ),
             created_at=now,
         )
         session.add(alert)

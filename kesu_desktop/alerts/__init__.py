@@ -1,1 +1,0 @@
-"""Deadline watching: the scan (plain Python, ``watcher``) and its Qt thread wrapper (``qt``)."""
