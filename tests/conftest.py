@@ -74,6 +74,7 @@ _CASE_TABLES = ", ".join(
         "case_serials",
         "settings",
         "calendar_overrides",
+        "calendar_years",
     )
 )
 #: Reference tables tests may edit; restored to their seeded content before each test.

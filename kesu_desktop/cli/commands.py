@@ -7,7 +7,7 @@ import os
 from datetime import date
 
 from kesu_desktop import services
-from kesu_desktop.cli.io import print_json, read_json_object
+from kesu_desktop.cli.io import note_estimated, print_json, read_json_object, read_text_file
 from kesu_desktop.cli.render import case_text, due_text, rows_text
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
@@ -105,6 +105,8 @@ def cmd_register(args: argparse.Namespace) -> int:
     actor = sign_in(desk, args)
     case = services.register_case(desk, actor, data)
     print_json(case.to_json(actor.timezone))
+    if case.deadlines_estimated:
+        note_estimated(desk, actor, (case.respond_by, case.resolve_by, case.update_by))
     return 0
 
 
@@ -150,6 +152,7 @@ def cmd_due(args: argparse.Namespace) -> int:
         print_json([i.to_json(actor.timezone) for i in items])
     else:
         print(due_text(items, actor.timezone))
+    note_estimated(desk, actor, (i.due_at for i in items))
     return 0
 
 
@@ -203,6 +206,33 @@ def cmd_admin_calendar(args: argparse.Namespace) -> int:
             day=day, kind=_("工作日") if args.kind == "working" else _("休息日")
         )
     )
+    return 0
+
+
+def cmd_admin_calendar_import(args: argparse.Namespace) -> int:
+    """Load a year's holidays and make-up working days from the State Council's notice (docs/cli.md)."""
+    text = read_text_file(args.file)
+    desk = open_desk(args)
+    result = services.import_calendar(desk, sign_in(desk, args), text, office=args.office)
+    years = "、".join(str(year) for year in result.years)
+    if args.json:
+        print_json(
+            {
+                "years": list(result.years),
+                "holidays": result.holidays,
+                "workdays": result.workdays,
+                "office": result.scope or None,
+            }
+        )
+    else:
+        print(
+            _("已导入 {years} 年节假日安排：放假 {off} 天，调休上班 {on} 天（{scope}）").format(
+                years=years,
+                off=result.holidays,
+                on=result.workdays,
+                scope=result.scope or _("全公司"),
+            )
+        )
     return 0
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kesu_desktop import services
 from kesu_desktop.domain.errors import Conflict, NotFound, ValidationError
 from kesu_desktop.i18n import _
 
@@ -44,6 +47,36 @@ def read_json_object(source: str | None, *, default_empty: bool) -> dict[str, An
     if not isinstance(data, dict):
         raise ValidationError.single("input", _("输入必须是一个 JSON 对象"))
     return data
+
+
+def read_text_file(source: str, field: str = "file") -> str:
+    """A UTF-8 text file (or ``-`` for stdin); a missing or unreadable file is a field error."""
+    try:
+        return sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValidationError.single(field, _("文件不存在：{path}").format(path=source)) from None
+    except UnicodeDecodeError:
+        raise ValidationError.single(
+            field, _("文件须为 UTF-8 编码的文本：{path}").format(path=source)
+        ) from None
+    except OSError as exc:
+        raise ValidationError.single(field, _("无法读取文件：{error}").format(error=exc)) from None
+
+
+def note_estimated(desk: services.Desk, actor: services.Actor, deadlines: Iterable[datetime | None]) -> None:
+    """On stderr (stdout stays the JSON a script reads): which deadlines are only estimates, and why."""
+    due = [moment for moment in deadlines if moment is not None]
+    years = services.calendar_coverage(desk, actor).uncovered_in(due)
+    if not years:
+        return
+    shown = "、".join(str(year) for year in years)
+    print(
+        _(
+            "注意：有截止时间落在 {years} 年，该年的节假日安排尚未导入，按周一至周五估算；"
+            "管理员可用 kesu admin calendar-import 导入国务院办公厅公布的安排"
+        ).format(years=shown),
+        file=sys.stderr,
+    )
 
 
 def print_json(data: Any) -> None:

@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=["working", "off"])
     p.add_argument("--note", default="")
     p.add_argument("--office", metavar="CODE")
+    p = admin_sub.add_parser(
+        "calendar-import", parents=[common], help=_("导入某年的节假日安排（放假与调休上班，文本文件）")
+    )
+    p.set_defaults(func=commands.cmd_admin_calendar_import)
+    p.add_argument("file", metavar="FILE|-")
+    p.add_argument("--office", metavar="CODE", help=_("只对该网点生效（默认全公司）"))
 
     printing.add_parsers(sub, admin_sub, common)
     return parser

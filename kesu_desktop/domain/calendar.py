@@ -7,6 +7,9 @@ is simply time nobody is at the counter. So the calendar is exact about three th
 
 * which days are working days (administrator overrides, then the statutory calendar published by the
   State Council via ``chinese_calendar``, then a plain weekend rule for years the library lacks);
+* which years that answer is known for (``Coverage``): a year neither the bundled data nor an
+  administrator's import of the State Council's arrangement (``parse_arrangement``) covers is counted
+  Monday to Friday, so deadlines falling in it are only estimates and are marked so;
 * which hours of a working day count (one or more intervals, so a lunch break is a gap, not a "holiday");
 * how to step over both without minute-by-minute loops.
 
@@ -16,9 +19,10 @@ local wall-clock times are only used to decide *where* a day and its intervals l
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -28,9 +32,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
 
+from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _
 
-__all__ = ["BusinessCalendar", "Span", "SpanUnit", "WorkingHours"]
+__all__ = [
+    "Arrangement",
+    "BusinessCalendar",
+    "Coverage",
+    "Span",
+    "SpanUnit",
+    "WorkingHours",
+    "coverage",
+    "parse_arrangement",
+    "statutory_years",
+]
 
 # A calendar that goes three years without a single working day is misconfigured (e.g. every day
 # overridden off); searching further would only hang the caller.
@@ -447,3 +462,215 @@ class BusinessCalendar:
         if span.unit is SpanUnit.WORKING_HOURS:
             return self.add_working_time(start, timedelta(hours=span.amount))
         return self.add_working_days(start, int(span.amount))
+
+
+# -- which years are known ---------------------------------------------------------------------------
+
+#: Years searched for the bundled data's range; chinese_calendar starts at 2004.
+_PROBE_YEARS = range(1990, 2200)
+
+
+@functools.cache
+def statutory_years() -> range:
+    """The years the installed ``chinese_calendar`` has the State Council's arrangement for.
+
+    Asked of the library itself (it refuses a year it has no data for) rather than written down here,
+    so upgrading the package extends the range without a code change. Empty if it knows no year.
+    """
+    known = [year for year in _PROBE_YEARS if _library_knows(year)]
+    return range(known[0], known[-1] + 1) if known else range(0)
+
+
+def _library_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The years whose holidays and make-up working days (调休) are known rather than guessed.
+
+    Outside them the calendar counts Monday to Friday, which puts New Year's Day and the Spring
+    Festival among the working days; deadlines falling there are estimates until an administrator
+    imports that year's arrangement. ``every_year`` is the administrator's choice not to use the
+    statutory calendar at all: then the weekend rule and their own overrides *are* the calendar.
+    """
+
+    years: frozenset[int] = frozenset()
+    every_year: bool = False
+
+    def covers(self, year: int) -> bool:
+        return self.every_year or year in self.years
+
+    def uncovered_years(self, start: datetime, end: datetime, tz: ZoneInfo) -> tuple[int, ...]:
+        """The years of the span from ``start`` to ``end`` (office-local) that are not covered, in order."""
+        first, last = (moment.astimezone(tz).year for moment in sorted((start, end)))
+        return tuple(year for year in range(first, last + 1) if not self.covers(year))
+
+    def is_estimated(self, instant: datetime, tz: ZoneInfo) -> bool:
+        """Whether a deadline falling at ``instant`` was counted over a year nobody has the holidays of."""
+        return not self.covers(instant.astimezone(tz).year)
+
+    def first_uncovered(self, since: int, until: int) -> int | None:
+        return next((year for year in range(since, until + 1) if not self.covers(year)), None)
+
+
+def coverage(*, use_statutory: bool, imported: Iterable[int] = ()) -> Coverage:
+    """What an office's calendar knows: the bundled years (when it uses them) and the imported ones."""
+    if not use_statutory:
+        return Coverage(every_year=True)
+    return Coverage(frozenset(statutory_years()) | frozenset(imported))
+
+
+#: The State Council publishes next year's arrangement in the autumn (usually November); from the first
+#: of this month of the year before, an administrator is reminded to import a year nobody covers yet.
+WARN_FROM_MONTH = 11
+
+
+def year_to_import(known: Coverage, today: date) -> int | None:
+    """The year an administrator should import now: this year if uncovered, or next year from November."""
+    if not known.covers(today.year):
+        return today.year
+    if today.month >= WARN_FROM_MONTH and not known.covers(today.year + 1):
+        return today.year + 1
+    return None
+
+
+# -- the State Council's arrangement as a text file ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """One or more years' holidays and make-up working days, as ``parse_arrangement`` read them."""
+
+    years: tuple[int, ...]
+    #: date → (is a working day, note)
+    days: Mapping[date, tuple[bool, str]]
+
+
+_KINDS: dict[str, bool] = {
+    "holiday": False,
+    "off": False,
+    "休": False,
+    "workday": True,
+    "working": True,
+    "班": True,
+}
+_YEAR_LINE = re.compile(r"^year\s+(\S+)$", re.IGNORECASE)
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_DAYS = re.compile(rf"^(?P<first>{_DATE})(?:\.\.(?P<last>{_DATE}))?$")
+#: A holiday period is at most a few weeks; a longer range is a typo in a date.
+_MAX_RANGE_DAYS = 31
+_MAX_NOTE = 200
+#: Dates may reach this far into the neighbouring years (a make-up day in late December).
+_NEIGHBOUR_DAYS = 31
+
+
+def parse_arrangement(text: str) -> Arrangement:
+    """Read an arrangement file: ``year 2027`` lines, then ``DATE[..DATE] holiday|workday [note]`` lines.
+
+    Why a file of our own: the State Council publishes each year's arrangement as a notice in prose,
+    months before ``chinese_calendar`` is updated; an administrator types (or checks) a dozen lines.
+    Everything after ``#`` is a comment. Every line is checked and every problem reported at once,
+    keyed ``line N`` (``file`` for the file as a whole), so nothing is stored from a file with an error.
+    """
+    errors: dict[str, str] = {}
+    years: dict[int, int] = {}  # year → the line declaring it
+    entries: list[tuple[int, date, date, bool, str]] = []
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key = f"line {number}"
+        year_line = _YEAR_LINE.match(line)
+        if year_line is not None:
+            value = year_line.group(1)
+            if not value.isdigit() or not 2000 <= int(value) <= 2199:
+                errors[key] = _("年份应为四位数字，如 year 2027：{value}").format(value=value)
+            elif int(value) in years:
+                errors[key] = _("年份 {year} 已在第 {line} 行声明").format(year=value, line=years[int(value)])
+            else:
+                years[int(value)] = number
+            continue
+        parsed = _parse_entry(line)
+        if isinstance(parsed, str):
+            errors[key] = parsed
+        else:
+            entries.append((number, *parsed))
+
+    if not years and (entries or not errors):
+        errors["file"] = _("缺少年份行：文件须以 year YYYY（如 year 2027）声明所导入的年份")
+    seen: dict[date, int] = {}
+    days: dict[date, tuple[bool, str]] = {}
+    used: set[int] = set()
+    for number, first, last, working, note in entries:
+        key = f"line {number}"
+        owner = _year_of(first, years) if years else None
+        if years and (owner is None or _year_of(last, years) is None):
+            declared = "、".join(str(y) for y in sorted(years))
+            errors.setdefault(
+                key,
+                _("日期不在所声明的年份（{years}）内：{day}").format(years=declared, day=first.isoformat()),
+            )
+            continue
+        day = first
+        while day <= last:
+            if day in seen:
+                errors.setdefault(key, _("{day} 已在第 {line} 行出现").format(day=day, line=seen[day]))
+            seen[day] = number
+            days[day] = (working, note)
+            day += timedelta(days=1)
+        if owner is not None:
+            used.add(owner)
+    for year, number in years.items():
+        if not errors and year not in used:  # said only when it is the whole story
+            errors[f"line {number}"] = _("年份 {year} 没有列出任何日期").format(year=year)
+    if errors:
+        raise ValidationError(dict(sorted(errors.items(), key=_error_order)))
+    return Arrangement(tuple(sorted(years)), MappingProxyType(dict(sorted(days.items()))))
+
+
+def _parse_entry(line: str) -> tuple[date, date, bool, str] | str:
+    """One ``DATE[..DATE] KIND [note]`` line, or the message saying what is wrong with it."""
+    parts = line.split(maxsplit=2)
+    if len(parts) < 2:
+        return _("应为“日期 holiday|workday 说明”，如 2027-01-01 holiday 元旦：{line}").format(line=line)
+    span, kind = parts[0], parts[1].lower()
+    note = parts[2].strip() if len(parts) > 2 else ""
+    match = _DAYS.match(span)
+    if match is None:
+        return _("无法识别的日期“{value}”：应为 YYYY-MM-DD 或 YYYY-MM-DD..YYYY-MM-DD").format(value=span)
+    try:
+        first = date.fromisoformat(match.group("first"))
+        last = date.fromisoformat(match.group("last") or match.group("first"))
+    except ValueError:
+        return _("不存在的日期：{value}").format(value=span)
+    if last < first:
+        return _("日期范围的结束早于开始：{value}").format(value=span)
+    if (last - first).days >= _MAX_RANGE_DAYS:
+        return _("日期范围过长（最多 {n} 天）：{value}").format(n=_MAX_RANGE_DAYS, value=span)
+    if kind not in _KINDS:
+        return _("无法识别的类型“{kind}”：应为 holiday（放假）或 workday（调休上班）").format(kind=parts[1])
+    if len(note) > _MAX_NOTE:
+        return _("说明过长：最多 {n} 个字").format(n=_MAX_NOTE)
+    return first, last, _KINDS[kind], note
+
+
+def _year_of(day: date, years: Collection[int]) -> int | None:
+    """The declared year a date belongs to: its own, or a neighbour's within a month of the turn."""
+    if day.year in years:
+        return day.year
+    if day.year + 1 in years and (date(day.year + 1, 1, 1) - day).days <= _NEIGHBOUR_DAYS:
+        return day.year + 1
+    if day.year - 1 in years and (day - date(day.year - 1, 12, 31)).days <= _NEIGHBOUR_DAYS:
+        return day.year - 1
+    return None
+
+
+def _error_order(item: tuple[str, str]) -> tuple[int, int]:
+    key = item[0]
+    return (0, 0) if key == "file" else (1, int(key.split()[1]))

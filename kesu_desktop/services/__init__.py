@@ -9,7 +9,15 @@ from kesu_desktop.domain.localtime import local_time, to_local, wall_clock
 from kesu_desktop.domain.replies import Finding, ForbiddenPhrase, find_forbidden
 from kesu_desktop.services.actions import act, parse_action
 from kesu_desktop.services.actor import Actor
-from kesu_desktop.services.admin import set_calendar_day, set_setting, settings
+from kesu_desktop.services.admin import (
+    CalendarCoverage,
+    CalendarImport,
+    calendar_coverage,
+    import_calendar,
+    set_calendar_day,
+    set_setting,
+    settings,
+)
 from kesu_desktop.services.alerts import (
     AlertView,
     acknowledge_alert,
@@ -63,6 +71,8 @@ __all__ = [
     "Actor",
     "AlertView",
     "AttachmentView",
+    "CalendarCoverage",
+    "CalendarImport",
     "CaseFilter",
     "CaseRow",
     "CaseView",
@@ -89,6 +99,7 @@ __all__ = [
     "add_user",
     "alerts_for",
     "attachment_data",
+    "calendar_coverage",
     "capture_signature",
     "categories",
     "compose_reply",
@@ -99,6 +110,7 @@ __all__ = [
     "find_forbidden",
     "get_actor",
     "get_case",
+    "import_calendar",
     "initialize",
     "is_initialized",
     "list_attachments",

@@ -2,15 +2,30 @@
 
 Values are validated by building the policy they would produce, so a setting that the rules could not
 use is refused at the door instead of breaking every registration afterwards.
+
+The business calendar knows a year's holidays only when the bundled data or an administrator's import
+of the State Council's arrangement covers it; the coverage is read here too (``calendar_coverage``,
+``with_estimate``), because importing is what changes it.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from kesu_desktop.domain.calendar import (
+    Coverage,
+    coverage,
+    parse_arrangement,
+    statutory_years,
+    year_to_import,
+)
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.domain.policy import Policy
@@ -18,7 +33,9 @@ from kesu_desktop.domain.rules import calendar_for
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.storage.models import CalendarOverride, Office, Setting
+from kesu_desktop.services.reference import office_rules
+from kesu_desktop.services.views import CaseView
+from kesu_desktop.storage.models import CalendarOverride, CalendarYear, Office, Setting
 
 
 def _require_admin(actor: Actor) -> None:
@@ -77,3 +94,139 @@ def set_calendar_day(
             session.add(CalendarOverride(scope=scope, day=day, is_working=working, note=note))
         else:
             row.is_working, row.note = working, note
+
+
+# -- holiday arrangements: importing a year, and which years are known ---------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarImport:
+    """What ``import_calendar`` stored."""
+
+    years: tuple[int, ...]
+    holidays: int
+    workdays: int
+    #: '' for company-wide, else the office code.
+    scope: str
+
+
+def import_calendar(desk: Desk, actor: Actor, text: str, *, office: str | None = None) -> CalendarImport:
+    """Store a year's State Council arrangement (``domain.calendar.parse_arrangement``) and mark it known.
+
+    The whole file is checked before anything is written; one bad line refuses it all (field errors
+    ``line N``). Each listed date becomes a calendar override (replacing an earlier one for that date);
+    dates the file does not list keep what they had. From then on deadlines in those years are exact.
+    """
+    _require_admin(actor)
+    arrangement = parse_arrangement(text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        scope = _scope(session, office)
+        existing = {
+            row.day: row
+            for row in session.scalars(
+                select(CalendarOverride).where(
+                    CalendarOverride.scope == scope, CalendarOverride.day.in_(list(arrangement.days))
+                )
+            )
+        }
+        for day, (working, note) in arrangement.days.items():
+            row = existing.get(day)
+            if row is None:
+                session.add(CalendarOverride(scope=scope, day=day, is_working=working, note=note))
+            else:
+                row.is_working, row.note = working, note
+        counts = {year: 0 for year in arrangement.years}
+        for day in arrangement.days:
+            counts[day.year if day.year in counts else min(counts, key=lambda y: abs(y - day.year))] += 1
+        for year, days in counts.items():
+            row = session.scalar(
+                select(CalendarYear).where(CalendarYear.scope == scope, CalendarYear.year == year)
+            )
+            if row is None:
+                row = CalendarYear(scope=scope, year=year)
+                session.add(row)
+            row.days, row.source_sha256 = days, digest
+            row.imported_by, row.imported_at = actor.username, now
+    working_days = sum(1 for working, _note in arrangement.days.values() if working)
+    return CalendarImport(arrangement.years, len(arrangement.days) - working_days, working_days, scope)
+
+
+def office_coverage(session: Session, office_code: str) -> Coverage:
+    """The years an office's calendar knows: bundled data (if the office uses it) and imports for it."""
+    use_statutory = office_rules(session, office_code).policy.use_statutory_holidays
+    return coverage(use_statutory=use_statutory, imported=_imported_years(session, office_code))
+
+
+def _imported_years(session: Session, office_code: str) -> tuple[int, ...]:
+    """Years imported company-wide or for this office."""
+    scopes = or_(CalendarYear.scope == "", CalendarYear.scope == office_code)
+    return tuple(sorted(set(session.scalars(select(CalendarYear.year).where(scopes)))))
+
+
+@dataclass(frozen=True)
+class CalendarCoverage:
+    """Which years the actor's office knows the holidays of, and what to tell the actor about it."""
+
+    office_code: str
+    timezone: str
+    known: Coverage
+    #: The bundled ``chinese_calendar`` data's first and last year, None when the office does not use it.
+    bundled: tuple[int, int] | None
+    imported: tuple[int, ...]
+    #: The year that should be imported now (this year, or next year from November), if any.
+    year_to_import: int | None
+    #: What to show an administrator (the desktop's banner); None for everyone else, or when all is known.
+    notice: str | None
+
+    def uncovered_in(self, instants: Iterable[datetime | None]) -> tuple[int, ...]:
+        """The uncovered years some of these deadlines fall in, in order: the reason they are estimates."""
+        zone = ZoneInfo(self.timezone)
+        years = {moment.astimezone(zone).year for moment in instants if moment is not None}
+        return tuple(sorted(year for year in years if not self.known.covers(year)))
+
+
+def calendar_coverage(desk: Desk, actor: Actor) -> CalendarCoverage:
+    """The coverage of the actor's office today; administrators also get the notice telling them to act."""
+    with desk.db.read() as session:
+        rules = office_rules(session, actor.office_code)
+        known = office_coverage(session, actor.office_code)
+        imported = _imported_years(session, actor.office_code)
+    zone = rules.calendar.tz
+    today = desk.clock.now().astimezone(zone).date()
+    due_year = year_to_import(known, today)
+    bundled_range = statutory_years()
+    bundled = (
+        (bundled_range[0], bundled_range[-1])
+        if rules.policy.use_statutory_holidays and len(bundled_range)
+        else None
+    )
+    notice = None
+    if due_year is not None and actor.role is Role.ADMIN:
+        notice = _(
+            "{year} 年节假日安排尚未导入，截止时间按周一至周五估算（元旦、春节等假日会被算作工作日）。"
+            "国务院办公厅发布 {year} 年部分节假日安排的通知后，请把放假和调休上班的日期写成文本文件，"
+            "用 kesu admin calendar-import 文件 导入（格式见 docs/cli.md 和 docs/calendar-{year}.txt）。"
+        ).format(year=due_year)
+    return CalendarCoverage(actor.office_code, zone.key, known, bundled, imported, due_year, notice)
+
+
+def deadlines_estimated(session: Session, case: CaseView) -> bool:
+    """Whether some deadline of the case falls in a year whose holidays nobody has loaded."""
+    known = office_coverage(session, case.office_code)
+    zone = office_rules(session, case.office_code).calendar.tz
+    deadlines = (
+        case.respond_by,
+        case.plan_by,
+        case.resolve_by,
+        case.update_by,
+        case.survey_by,
+        case.callback_by,
+    )
+    return any(known.is_estimated(moment, zone) for moment in deadlines if moment is not None)
+
+
+def with_estimate(session: Session, case: CaseView) -> CaseView:
+    """The case view with ``deadlines_estimated`` decided (see ``deadlines_estimated``)."""
+    return replace(case, deadlines_estimated=deadlines_estimated(session, case))

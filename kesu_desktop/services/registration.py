@@ -18,6 +18,7 @@ from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.domain.validation import Registration, validate_registration
 from kesu_desktop.domain.workflow import check_register
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin import with_estimate
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.queries import case_view
 from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules
@@ -38,7 +39,7 @@ def register_case(desk: Desk, actor: Actor, data: Mapping[str, Any]) -> CaseView
         case = _new_case(session, desk, actor, reg, office)
         view_id = case.case_no
     with desk.db.read() as session:
-        return case_view(session, actor, view_id)
+        return with_estimate(session, case_view(session, actor, view_id))
 
 
 def _prior(rows: list[Case]) -> list[rules.PriorCase]:

@@ -106,6 +106,25 @@ class CalendarOverride(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
+class CalendarYear(Base):
+    """A year whose holiday arrangement an administrator imported (``kesu admin calendar-import``).
+
+    The imported days themselves are ``calendar_overrides`` rows; this row is what says the year is
+    known, so its deadlines stop being marked estimated (``domain.calendar.Coverage``).
+    """
+
+    __tablename__ = "calendar_years"
+    __table_args__ = (UniqueConstraint("scope", "year"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    scope: Mapped[str] = mapped_column(String(8), default="")
+    year: Mapped[int] = mapped_column(Integer)
+    #: How many dates the import listed, and the file's SHA-256: which text the year came from.
+    days: Mapped[int] = mapped_column(Integer)
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+
+
 class CaseSerial(Base):
     """The last serial handed out per office, department and day; one row locked per allocation."""
 

@@ -246,3 +246,145 @@ def test_a_phone_extension_is_kept_and_shown(kesu: Kesu) -> None:
     assert shown["phone"] == "+8613800138000" and shown["phone_ext"] == "12"
     r = kesu("register", "-", stdin=json.dumps({**COMPLAINT, "phone": "13800138000 ext. 1x"}), **as_("alice"))
     assert r.code == 2 and r.err.startswith("phone: 分机号只能是数字")
+
+
+def test_calendar_import_and_the_estimated_deadline_note(kesu: Kesu, tmp_path) -> None:
+    from kesu_desktop.domain.calendar import statutory_years
+
+    setup(kesu)
+    nxt = statutory_years()[-1] + 1  # the first year the bundled holiday data does not cover
+    late_december = f"{nxt - 1}-12-28T10:00:00+08:00"
+    r = kesu("--now", late_december, "register", "-", stdin=json.dumps(COMPLAINT), **as_("alice"))
+    assert r.code == 0, r.err
+    assert r.json["deadlines_estimated"] is True and r.json["resolve_by"].startswith(f"{nxt}-")
+    assert f"{nxt} 年" in r.err and "估算" in r.err and "calendar-import" in r.err
+    due = kesu("--json", "due", "--at", f"{nxt}-01-05T17:00:00+08:00", **as_("bob"))
+    assert due.code == 0 and due.json and f"{nxt} 年" in due.err
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text(f"year {nxt}\n{nxt}-01-01 holiday 元旦\n{nxt}-02-30 holiday 春节\n", encoding="utf-8")
+    refused = kesu("admin", "calendar-import", str(bad), user=ADMIN[0], password=ADMIN[1])
+    assert refused.code == 2 and refused.err.strip().splitlines() == [f"line 3: 不存在的日期：{nxt}-02-30"]
+    still = kesu("--now", late_december, "register", "-", stdin=json.dumps(COMPLAINT), **as_("alice"))
+    assert still.json["deadlines_estimated"] is True  # nothing of the bad file was stored
+    missing = kesu("admin", "calendar-import", str(tmp_path / "none.txt"), user=ADMIN[0], password=ADMIN[1])
+    assert missing.code == 2 and missing.err.startswith("file: 文件不存在")
+    assert kesu("admin", "calendar-import", str(bad), **as_("bob")).code == 3
+
+    good = tmp_path / "calendar.txt"
+    good.write_text(f"# 通知\nyear {nxt}\n{nxt}-01-01 holiday 元旦\n", encoding="utf-8")
+    done = kesu("--json", "admin", "calendar-import", str(good), user=ADMIN[0], password=ADMIN[1])
+    assert done.code == 0, done.err
+    assert done.json == {"years": [nxt], "holidays": 1, "workdays": 0, "office": None}
+    exact = kesu(
+        "--now",
+        late_december,
+        "register",
+        "-",
+        stdin=json.dumps({**COMPLAINT, "phone": "13900139000"}),
+        **as_("alice"),
+    )
+    assert exact.code == 0 and exact.json["deadlines_estimated"] is False and exact.err == ""
+
+
+def test_a_department_user_gets_a_masked_phone_from_show_list_and_json(kesu: Kesu) -> None:
+    setup(kesu)
+    case_no = register(kesu)
+    assert kesu.act("alice", USERS["alice"][2], case_no, "verify", {"valid": True}).code == 0
+    assign = {"department": "AS", "assignee": "dave"}
+    assert kesu.act("bob", USERS["bob"][2], case_no, "assign", assign).code == 0
+    full, masked = "13800138000", "138****8000"
+    for args in (("show", case_no), ("list",), ("--json", "show", case_no), ("--json", "list")):
+        r = kesu(*args, **as_("dave"))
+        assert r.code == 0, r.err
+        assert masked in r.out and full not in r.out, args
+    shown = kesu("--json", "show", case_no, **as_("dave")).json
+    assert shown["phone"] == masked
+    assert shown["events"][0]["changes"]["phone"] == masked
+    assert [row["phone"] for row in kesu("--json", "list", **as_("dave")).json] == [masked]
+    # those who call the customer back get the whole number
+    assert kesu("--json", "show", case_no, **as_("bob")).json["phone"] == "+86" + full
+
+
+def test_show_json_tells_what_the_user_may_do_now_and_whether_the_case_is_on_hold(kesu: Kesu) -> None:
+    from kesu_desktop.domain.enums import Action
+
+    setup(kesu)
+    case_no = register(kesu)
+    for user, action, args in (
+        ("alice", "verify", {"valid": True}),
+        ("bob", "assign", {"department": "AS", "assignee": "dave"}),
+    ):
+        assert kesu.act(user, USERS[user][2], case_no, action, args).code == 0
+    shown = kesu("--json", "show", case_no, **as_("dave")).json
+    assert shown["on_hold"] is False
+    assert "hold" in shown["allowed_actions"] and "resume" not in shown["allowed_actions"]
+    assert kesu.act("dave", USERS["dave"][2], case_no, "hold", {"reason": "等待检测报告"}).code == 0
+    held = kesu("--json", "show", case_no, **as_("dave")).json
+    assert held["on_hold"] is True
+    assert "resume" in held["allowed_actions"] and "hold" not in held["allowed_actions"]
+    assert set(held["allowed_actions"]) <= {a.value for a in Action}
+    assert "verify" in kesu("--json", "show", register(kesu), **as_("alice")).json["allowed_actions"]
+    assert "可执行操作：" in kesu("show", case_no, **as_("dave")).out
+
+
+def test_every_time_is_shown_in_the_offices_zone_even_documents_and_verification(
+    kesu: Kesu, tmp_path
+) -> None:
+    """An office in Urumqi whose time-zone setting says Tokyo: every time the CLI prints is Tokyo's."""
+    from datetime import datetime
+
+    from sqlalchemy import update
+
+    from kesu_desktop.services import Desk
+    from kesu_desktop.storage.models import Office
+    from tests.helpers.printing import pdf_text
+
+    setup(kesu)
+    desk = Desk.open(kesu.db, node_id="cli-setup")
+    with desk.db.write() as session:
+        session.execute(update(Office).where(Office.code == "BJ01").values(timezone="Asia/Urumqi"))
+    desk.close()
+    urumqi = kesu(
+        "--json", "--now", "2026-11-23T11:00", "register", "-", stdin=json.dumps(COMPLAINT), **as_("alice")
+    )
+    assert urumqi.json["created_at"] == "2026-11-23T11:00:00+06:00"  # the office row, while no setting
+    r = kesu("admin", "set", "timezone", "Asia/Tokyo", "--office", "BJ01", user=ADMIN[0], password=ADMIN[1])
+    assert r.code == 0, r.err
+
+    case_no = register(kesu)  # at NOW, 10:00 in Shanghai
+    tokyo, shanghai = "2026-11-23 11:00", "2026-11-23 10:00"
+    shown = kesu("--json", "show", case_no, **as_("bob")).json
+    assert shown["created_at"] == "2026-11-23T11:00:00+09:00"
+    assert {e["at"] for e in shown["events"]} == {"2026-11-23T11:00:00+09:00"}
+    assert all(shown[k].endswith("+09:00") for k in ("respond_by", "resolve_by", "updated_at"))
+    text = kesu("show", case_no, **as_("bob")).out
+    assert tokyo in text and shanghai not in text
+    listed = kesu("list", **as_("bob")).out
+    assert tokyo in listed and shanghai not in listed
+    assert kesu("--json", "list", **as_("bob")).json[0]["created_at"].endswith("+09:00")
+    respond_by = datetime.fromisoformat(shown["respond_by"])
+    due = kesu("--json", "due", "--at", "2026-12-30T10:00", **as_("bob")).json
+    assert due and all(d["due_at"].endswith("+09:00") for d in due)
+    due_text = kesu("due", "--at", "2026-12-30T10:00", **as_("bob")).out
+    assert f"{respond_by:%Y-%m-%d %H:%M}" in due_text
+    naive = kesu(
+        "--json", "--now", "2026-11-23T12:00", "register", "-", stdin=json.dumps(COMPLAINT), **as_("alice")
+    )
+    assert naive.json["created_at"] == "2026-11-23T12:00:00+09:00"  # --now without offset: Tokyo time
+
+    receipt = tmp_path / "receipt.pdf"
+    r = kesu("--now", NOW, "print", "receipt", case_no, "-o", str(receipt), **as_("alice"))
+    assert r.code == 0, r.err
+    printed = pdf_text(receipt.read_bytes())
+    assert "2026年11月23日11:00" in printed and "2026年11月23日10:00" not in printed
+    assert tokyo.replace(" ", "") in printed  # the footer's issue time
+    documents = kesu("documents", case_no, **as_("alice")).out
+    assert documents.startswith(tokyo)
+    assert (
+        kesu("--json", "documents", case_no, **as_("alice")).json[0]["issued_at"]
+        == "2026-11-23T11:00:00+09:00"
+    )
+    verified = kesu("verify-letter", str(receipt), **as_("alice"))
+    assert verified.code == 0, verified.err
+    assert tokyo in verified.out and "UTC" not in verified.out and "02:00" not in verified.out

@@ -17,7 +17,18 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from kesu_desktop.domain.calendar import BusinessCalendar, Span, SpanUnit, WorkingHours
+from kesu_desktop.domain.calendar import (
+    BusinessCalendar,
+    Coverage,
+    Span,
+    SpanUnit,
+    WorkingHours,
+    coverage,
+    parse_arrangement,
+    statutory_years,
+    year_to_import,
+)
+from kesu_desktop.domain.errors import ValidationError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LUNCH = WorkingHours.parse("09:00-12:00,13:30-18:00")
@@ -562,3 +573,123 @@ def test_working_time_between_matches_reference(setup: Setup, a: datetime, b: da
     cal = setup.calendar()
     assume(abs(a - b) <= timedelta(days=120))
     assert cal.working_time_between(a, b) == ref_working_time(setup, a, b)
+
+
+# -- which years are known: bundled data, imports, estimates ---------------------------------------
+
+#: The last year the installed chinese_calendar knows (read from the library, never written down).
+LAST = statutory_years()[-1]
+
+
+def test_the_bundled_years_are_the_ones_the_library_answers_for() -> None:
+    years = statutory_years()
+    assert len(years) > 10 and years[0] <= 2010
+    for year in (years[0], years[-1]):
+        chinese_calendar.is_workday(date(year, 6, 1))
+    for year in (years[0] - 1, years[-1] + 1):
+        with pytest.raises(NotImplementedError):
+            chinese_calendar.is_workday(date(year, 6, 1))
+
+
+def test_a_year_without_holiday_data_is_uncovered_and_its_deadlines_estimated() -> None:
+    known = coverage(use_statutory=True)
+    assert known.covers(LAST) and not known.covers(LAST + 1)
+    late_december, early_january = sh(LAST, 12, 28, 10), sh(LAST + 1, 1, 8, 10)
+    assert known.uncovered_years(late_december, early_january, SHANGHAI) == (LAST + 1,)
+    assert known.uncovered_years(late_december, sh(LAST, 12, 31, 18), SHANGHAI) == ()
+    assert not known.is_estimated(sh(LAST, 12, 31, 23, 59), SHANGHAI)
+    assert known.is_estimated(sh(LAST + 1, 1, 1), SHANGHAI)
+    # The year is judged in the office's zone: 16:30 UTC on 31 December is already New Year in Shanghai.
+    assert known.is_estimated(datetime(LAST, 12, 31, 16, 30, tzinfo=UTC), SHANGHAI)
+    # What "estimated" means: the fallback counts New Year's Day as a working day when it is a weekday.
+    new_year = date(LAST + 1, 1, 1)
+    assert BusinessCalendar().is_working_day(new_year) is (new_year.weekday() < 5)
+
+
+def test_an_imported_year_is_covered_and_switching_statutory_days_off_estimates_nothing() -> None:
+    known = coverage(use_statutory=True, imported=[LAST + 1])
+    assert known.uncovered_years(sh(LAST, 12, 28), sh(LAST + 2, 1, 8), SHANGHAI) == (LAST + 2,)
+    assert not known.is_estimated(sh(LAST + 1, 6, 1), SHANGHAI)
+    weekend_rule = coverage(use_statutory=False)
+    assert weekend_rule.covers(LAST + 50) and not weekend_rule.is_estimated(sh(LAST + 50, 1, 1), SHANGHAI)
+    assert Coverage(frozenset({LAST})).first_uncovered(LAST, LAST + 3) == LAST + 1
+
+
+def test_admins_are_reminded_from_november_of_the_year_before() -> None:
+    known = coverage(use_statutory=True)
+    assert year_to_import(known, date(LAST, 10, 31)) is None
+    assert year_to_import(known, date(LAST, 11, 1)) == LAST + 1
+    assert year_to_import(known, date(LAST + 1, 3, 1)) == LAST + 1  # too late, but still the thing to do
+    assert year_to_import(coverage(use_statutory=True, imported=[LAST + 1]), date(LAST, 11, 1)) is None
+
+
+ARRANGEMENT = """
+# 国务院办公厅通知（示例）
+year 2031
+2030-12-29 workday 元旦调休上班   # late December belongs to the next year's arrangement
+2031-01-01 holiday 元旦
+2031-01-22..2031-01-28 holiday 春节
+2031-02-08 班 春节调休
+"""
+
+
+def test_an_arrangement_file_gives_its_years_and_days() -> None:
+    parsed = parse_arrangement(ARRANGEMENT)
+    assert parsed.years == (2031,)
+    assert parsed.days[date(2031, 1, 1)] == (False, "元旦")
+    assert all(parsed.days[date(2031, 1, d)] == (False, "春节") for d in range(22, 29))
+    assert parsed.days[date(2030, 12, 29)] == (True, "元旦调休上班")
+    assert parsed.days[date(2031, 2, 8)] == (True, "春节调休")
+    assert len(parsed.days) == 10
+    imported = BusinessCalendar(overrides={d: w for d, (w, _n) in parsed.days.items()})
+    assert not imported.is_working_day(date(2031, 1, 1)) and imported.is_working_day(date(2031, 2, 8))
+
+
+def test_every_bad_line_is_reported_with_its_number() -> None:
+    text = "\n".join(
+        [
+            "year 2031",
+            "year 2031",  # 2
+            "2031-02-30 holiday 不存在",  # 3
+            "2031-01-01 vacation",  # 4
+            "2033-05-01 holiday 不在声明的年份",  # 5
+            "2031-05-01 holiday 劳动节",
+            "2031-05-01 workday 重复",  # 7
+            "2031-03-09..2031-03-01 holiday 反了",  # 8
+            "2031-03-01..2031-05-01 holiday 太长",  # 9
+            "明天 放假",  # 10
+            "year twenty",  # 11
+        ]
+    )
+    with pytest.raises(ValidationError) as info:
+        parse_arrangement(text)
+    errors = info.value.errors
+    assert list(errors) == [f"line {n}" for n in (2, 3, 4, 5, 7, 8, 9, 10, 11)]
+    assert "第 1 行" in errors["line 2"] and "2031-02-30" in errors["line 3"]
+    assert "vacation" in errors["line 4"] and "2033-05-01" in errors["line 5"]
+    assert "第 6 行" in errors["line 7"] and "明天" in errors["line 10"]
+
+
+def test_a_file_must_say_which_year_it_covers_and_list_its_days() -> None:
+    with pytest.raises(ValidationError) as info:
+        parse_arrangement("2031-01-01 holiday 元旦\n")
+    assert list(info.value.errors) == ["file"] and "year" in info.value.errors["file"]
+    with pytest.raises(ValidationError) as info:
+        parse_arrangement("# nothing but a comment\n")
+    assert list(info.value.errors) == ["file"]
+    with pytest.raises(ValidationError) as info:
+        parse_arrangement("year 2031\nyear 2032\n2031-01-01 holiday 元旦\n")
+    assert info.value.errors == {"line 2": "年份 2032 没有列出任何日期"}
+
+
+def test_the_sample_in_docs_is_refused_until_its_year_line_is_uncommented() -> None:
+    from pathlib import Path
+
+    sample = (Path(__file__).resolve().parents[2] / "docs" / "calendar-2027.txt").read_text(encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        parse_arrangement(sample)
+    assert list(info.value.errors) == ["file"]
+    checked = parse_arrangement(sample.replace("# year 2027", "year 2027"))
+    assert checked.years == (2027,)
+    assert not any(working for working, _note in checked.days.values())  # the statutory days only
+    assert date(2027, 2, 5) in checked.days and date(2027, 10, 3) in checked.days
