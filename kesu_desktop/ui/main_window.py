@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QVBoxLayout, QWidget
 
 from kesu_desktop import __version__, services
 from kesu_desktop.domain.enums import DocumentKind, Role
@@ -24,6 +24,8 @@ from kesu_desktop.i18n import _
 from kesu_desktop.ui.alerts.alerts_view import AlertsView
 from kesu_desktop.ui.alerts.tray import AlertTray
 from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.notice_banner import NoticeBanner
 from kesu_desktop.ui.base.panels import Panel
 from kesu_desktop.ui.cases.case_detail import CaseDetailView
 from kesu_desktop.ui.cases.case_list import CaseListView
@@ -52,7 +54,13 @@ class MainWindow(QMainWindow):
         self.setObjectName("KesuMainWindow")
         self.setDockNestingEnabled(True)
         self.detail = CaseDetailView(desk, actor, self)
-        self.setCentralWidget(self.detail)
+        self.notice = NoticeBanner()  # above the detail: e.g. next year's holidays not loaded (admins)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.notice)
+        column.addWidget(self.detail, 1)
+        self.setCentralWidget(central)
         self.case_list = CaseListView(desk, actor)
         self.registration = RegistrationForm(desk, actor)
         self.reply = ReplyEditor(desk, actor)
@@ -76,6 +84,7 @@ class MainWindow(QMainWindow):
         self._first_page = True
         self.retranslate_ui()
         self._restore_layout()
+        self.check_calendar()
 
     # --- layout -------------------------------------------------------------------------------------
     def _default_layout(self) -> None:
@@ -226,6 +235,7 @@ class MainWindow(QMainWindow):
         self._show_alert_count()
         for view in (self.case_list, self.registration, self.reply, self.review, self.alerts, self.detail):
             view.retranslate_ui()
+        self.notice.retranslate_ui()
 
     # --- wiring -------------------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -289,6 +299,15 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def on_watch_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, WATCH_FAILED_MS)
+
+    @Slot()
+    def check_calendar(self) -> None:
+        """Ask whether a year's holidays need importing; the services word a notice for admins only."""
+        tasks.run(
+            lambda: services.calendar_coverage(self.desk, self.actor),
+            on_result=lambda coverage: self.notice.show_notice(coverage.notice or ""),
+            context=self,
+        )
 
     @Slot()
     def on_new_registration(self) -> None:

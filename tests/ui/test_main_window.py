@@ -92,3 +92,33 @@ def test_supervisor_sees_the_review_panel(qtbot: QtBot, seeded_desk: services.De
     supervisor = services.login(seeded_desk, "qian", "qian-pass-12")
     window = open_window(qtbot, seeded_desk, supervisor)
     assert window.panels["review"].toggleViewAction().isChecked()
+
+
+def test_admins_see_the_holiday_import_banner_from_november_clerks_never(
+    qtbot: QtBot, seeded_desk: services.Desk, clerk: services.Actor
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from kesu_desktop.domain.calendar import statutory_years
+    from tests.helpers.ui import ADMIN_PASSWORD
+
+    nxt = statutory_years()[-1] + 1  # the first year the bundled holiday data does not cover
+    seeded_desk.clock = services.FixedClock(datetime(nxt - 1, 11, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    admin = services.login(seeded_desk, "admin", ADMIN_PASSWORD)
+    window = open_window(qtbot, seeded_desk, admin)
+    qtbot.waitUntil(lambda: not window.notice.isHidden(), timeout=15_000)
+    assert f"{nxt} 年节假日安排尚未导入" in window.notice.text() and "calendar-import" in window.notice.text()
+    window.notice.close_button.click()
+    assert window.notice.isHidden()
+
+    counter = open_window(qtbot, seeded_desk, clerk)
+    tasks.wait_for_idle()
+    qtbot.wait(50)  # the coverage answer has been delivered
+    assert counter.notice.isHidden()
+
+    services.import_calendar(seeded_desk, admin, f"year {nxt}\n{nxt}-01-01 holiday 元旦\n")
+    again = open_window(qtbot, seeded_desk, admin)
+    tasks.wait_for_idle()
+    qtbot.wait(50)
+    assert again.notice.isHidden()
