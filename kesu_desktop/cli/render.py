@@ -19,6 +19,12 @@ def _t(value: datetime | None, zone: str) -> str:
     return local_time(value, zone) if value else "—"
 
 
+def _phone(case: CaseView) -> str:
+    return (
+        _("{phone} 转 {ext}").format(phone=case.phone, ext=case.phone_ext) if case.phone_ext else case.phone
+    )
+
+
 def _label(enum, code: str | None) -> str:
     try:
         return enum(code).label if code else "—"
@@ -31,7 +37,7 @@ def case_text(case: CaseView, zone: str) -> str:
     lines = [
         f"{case.case_no}  [{status}]  {_label(Priority, case.priority)} · "
         f"{_label(Severity, case.severity)} · {case.category}",
-        _("客户：{name}  电话：{phone}").format(name=case.customer_name, phone=case.phone),
+        _("客户：{name}  电话：{phone}").format(name=case.customer_name, phone=_phone(case)),
         _("描述：{text}").format(text=case.description),
     ]
     if case.demand:

@@ -427,7 +427,11 @@ class CaseDetailView(QWidget):
         self._render_header(case, categories.get(case.category, case.category))
         c = self.customer
         c.set_value("name", case.customer_name)
-        c.set_value("phone", phone_text(case.phone))
+        phone = phone_text(case.phone)
+        c.set_value(
+            "phone",
+            _("{phone} 转 {ext}").format(phone=phone, ext=case.phone_ext) if case.phone_ext else phone,
+        )
         for key in ("email", "address", "account_no", "member_level", "room_no", "employer"):
             c.set_value(key, getattr(case, key))
         p = self.complaint
