@@ -203,3 +203,25 @@ def test_the_phone_extension_is_printed_wherever_the_phone_is(desk: Desk, people
     assert "****2372转613" in receipt  # the customer's copy: masked number, extension kept
     record = pdf_text(issue_document(desk, people.carol, "record", no).pdf)
     assert "+8689867402372转613" in record
+
+
+def test_printed_times_are_the_case_offices_and_the_record_timeline_names_what_it_shows(
+    desk: Desk, people: People
+) -> None:
+    """An office whose time-zone setting says Tokyo: the receipt, its footer and the record say Tokyo."""
+    services.set_setting(desk, people.admin, "timezone", "Asia/Tokyo", office="BJ01")
+    alice = services.get_actor(desk, "alice")
+    no = services.register_case(desk, alice, complaint()).case_no  # 2026-11-23 02:00 UTC
+    receipt = pdf_text(issue_document(desk, alice, "receipt", no).pdf)
+    assert "2026年11月23日11:00" in receipt and "2026年11月23日10:00" not in receipt
+    assert "2026-11-2311:00" in receipt  # the footer's issue time
+    services.act(desk, people.alice, no, "verify", {"valid": True})
+    services.act(desk, people.bob, no, "assign", {"department": "AS", "assignee": "dave"})
+    promised = "2026-11-24T10:00:00+09:00"
+    services.act(
+        desk, people.dave, no, "log", {"channel": "phone", "summary": "约定上门", "promised_at": promised}
+    )
+    record = pdf_text(issue_document(desk, people.carol, "record", no).pdf)
+    assert "售后服务部" in record  # the timeline names the department, not its code
+    assert "2026年11月24日10:00" in record and "承诺回复：2026-11-2410:00" in record
+    assert "+8613800138000" in record  # the office's own copy, printed by a supervisor
