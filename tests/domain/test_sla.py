@@ -64,3 +64,17 @@ def test_the_state_never_changes_before_the_scheduled_look(offset_min: int, resp
     probe = (look - timedelta(seconds=1)) if look else now + timedelta(days=30)
     if probe > now:
         assert {s.deadline: s.state for s in sla.states(c, probe)} == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(minutes=st.integers(min_value=-60, max_value=60 * 24 * 12))
+def test_a_deadline_window_gives_the_state_sla_states_gives_at_any_time(minutes: int) -> None:
+    """The desktop redraws a badge from (due, soon) instants; it must say what ``states`` would say."""
+    c = clock(update_by=T0 + timedelta(hours=30), callback_by=T0 + timedelta(hours=3))
+    at = T0 + timedelta(minutes=minutes)
+    windows = {w.deadline: w for w in sla.windows(c, 0.2, timedelta(minutes=30))}
+    states = sla.states(c, at, 0.2, timedelta(minutes=30))
+    assert {s.deadline for s in states} == set(windows)
+    for s in states:
+        assert windows[s.deadline].state(at) is s.state
+        assert sla.state_at(at, s.due_at, windows[s.deadline].soon_at) is s.state

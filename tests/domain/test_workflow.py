@@ -107,3 +107,25 @@ def test_allowed_actions_match_check() -> None:
 def test_reopen_returns_to_the_department_when_there_is_one() -> None:
     assert target_status(Action.REOPEN, Status.CLOSED, has_department=True) is Status.ASSIGNED
     assert target_status(Action.REOPEN, Status.CLOSED, has_department=False) is Status.VERIFIED
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("on_hold", [False, True])
+def test_the_actions_offered_are_exactly_those_check_lets_through(
+    role: Role, status: Status, on_hold: bool
+) -> None:
+    """One table: what a view offers (allowed_actions) and what the services enforce (check) agree."""
+    actor = ActorFacts(role, "AS" if role is Role.DEPARTMENT else None)
+    facts = CaseFacts(status, Severity.MAJOR, "AS", plan_needs_manager=True, on_hold=on_hold)
+    passed = []
+    for action in Action:
+        try:
+            check(action, facts, actor)
+        except NotAllowed as exc:
+            assert str(exc)  # every refusal says why
+            continue
+        passed.append(action)
+    assert allowed_actions(facts, actor) == passed
+    if Action.HOLD in passed or Action.RESUME in passed:
+        assert (Action.RESUME in passed) is on_hold and (Action.HOLD in passed) is not on_hold
