@@ -493,7 +493,7 @@ class _Builder:
         events: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         watches: list[dict[str, Any]] = []
-        documents: list[tuple[uuid.UUID, list[str]]] = []
+        documents: list[tuple[uuid.UUID, list[str], str]] = []
         policy = self.office.policy
         for item in batch:
             case, case_events = self._case(item)
@@ -508,7 +508,8 @@ class _Builder:
                 for linked in item.linked_ids
             )
             # As search.index_case makes them.
-            documents.append((item.case_id, index_tokens(search.case_texts(case))))
+            texts = search.case_texts(case)
+            documents.append((item.case_id, index_tokens(texts), search.folded_text(texts)))
         return self.tables.params(cases, events, links, watches, documents)
 
     def _case(self, item: _Prepared) -> tuple[SimpleNamespace, list[dict[str, Any]]]:

@@ -3,7 +3,8 @@
 Why a second way to write rows at all: loading a demo or benchmark database of 100,000 cases row by
 row through the ORM (an INSERT per case, per event and per search entry) takes an hour. The rows
 written here are the ones the per-case writes would have written — the caller builds them with the
-same functions (``eventlog.event_payload``, ``tokens.index_tokens`` over ``search.case_texts``,
+same functions (``eventlog.event_payload``, ``tokens.index_tokens`` and ``search.folded_text`` over
+``search.case_texts``,
 ``serials.reserve_serials``) — only the statements differ: one executemany per table on SQLite, COPY
 on PostgreSQL, inside the caller's transaction.
 
@@ -27,12 +28,15 @@ from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.models import Case, CaseEvent, CaseLink, CaseWatch
 
 # The search tables have no ORM model (they differ per dialect); see the initial migration and search.py.
-_SQLITE_SEARCH = table("case_search", column("doc_id", Integer), column("case_id", Uuid()))
+_SQLITE_SEARCH = table(
+    "case_search", column("doc_id", Integer), column("case_id", Uuid()), column("folded", Text)
+)
 _SQLITE_FTS = table("case_fts", column("rowid", Integer), column("tokens", Text))
 _PG_SEARCH = text(
-    "INSERT INTO case_search (case_id, tokens) "
-    "SELECT t.id, array_to_tsvector(string_to_array(t.words, ' ')) "
-    "FROM unnest(CAST(:ids AS uuid[]), CAST(:words AS text[])) AS t(id, words)"
+    "INSERT INTO case_search (case_id, tokens, folded) "
+    "SELECT t.id, array_to_tsvector(string_to_array(t.words, ' ')), t.folded "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:words AS text[]), CAST(:folded AS text[])) "
+    "AS t(id, words, folded)"
 )
 
 
@@ -102,8 +106,9 @@ class CaseRows:
     events: list[tuple[Any, ...]]
     links: list[tuple[Any, ...]]
     watches: list[tuple[Any, ...]]
-    #: Each case's id and its search tokens (``tokens.index_tokens`` of ``search.case_texts``).
-    documents: list[tuple[uuid.UUID, list[str]]]
+    #: Each case's id, search tokens and folded text (``tokens.index_tokens`` and ``search.folded_text``
+    #: of ``search.case_texts``).
+    documents: list[tuple[uuid.UUID, list[str], str]]
 
 
 class CaseTables:
@@ -129,7 +134,7 @@ class CaseTables:
         events: Sequence[dict[str, Any]],
         links: Sequence[dict[str, Any]],
         watches: Sequence[dict[str, Any]],
-        documents: list[tuple[uuid.UUID, list[str]]],
+        documents: list[tuple[uuid.UUID, list[str], str]],
     ) -> CaseRows:
         """Rows as dicts (column key → Python value) turned into what ``write`` sends."""
         return CaseRows(
@@ -148,15 +153,16 @@ class CaseTables:
         self.watches.execute(session, rows.watches)
         self._index(session, rows.documents)
 
-    def _index(self, session: Session, documents: list[tuple[uuid.UUID, list[str]]]) -> None:
+    def _index(self, session: Session, documents: list[tuple[uuid.UUID, list[str], str]]) -> None:
         """The bulk form of search.index_case for brand-new cases (nothing to delete first)."""
         if not documents:
             return
         if self.dialect != "sqlite":
             # One statement per batch: the tokens travel as arrays (they never contain spaces).
-            ids = [case_id for case_id, _t in documents]
-            words = [" ".join(tokens) for _c, tokens in documents]
-            session.execute(_PG_SEARCH, {"ids": ids, "words": words})
+            ids = [case_id for case_id, _t, _f in documents]
+            words = [" ".join(tokens) for _c, tokens, _f in documents]
+            folded = [text for _c, _t, text in documents]
+            session.execute(_PG_SEARCH, {"ids": ids, "words": words, "folded": folded})
             return
         # Doc ids follow the current maximum: safe because SQLite write transactions are exclusive
         # (BEGIN IMMEDIATE), and far cheaper than RETURNING row by row.
@@ -165,7 +171,10 @@ class CaseTables:
         self._search.execute(
             session,
             self._search.params(
-                [{"doc_id": i, "case_id": case_id} for i, (case_id, _t) in zip(ids, documents, strict=True)]
+                [
+                    {"doc_id": i, "case_id": case_id, "folded": folded}
+                    for i, (case_id, _t, folded) in zip(ids, documents, strict=True)
+                ]
             ),
         )
         self._fts.execute(
@@ -173,7 +182,7 @@ class CaseTables:
             self._fts.params(
                 [
                     {"rowid": i, "tokens": " ".join(words)}
-                    for i, (_c, words) in zip(ids, documents, strict=True)
+                    for i, (_c, words, _f) in zip(ids, documents, strict=True)
                 ]
             ),
         )

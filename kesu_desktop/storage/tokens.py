@@ -6,18 +6,34 @@ text is cut here into overlapping character bigrams plus the last character of e
 occurrence of a character then starts some token, which makes one-character searches (张) prefix
 lookups and longer ones (退款, 退款申请) exact token lookups. The candidates are verified by substring
 afterwards, so the index only has to be complete, not exact.
+
+Text and terms are first folded the same way (``fold``: Unicode NFKC, then full case folding), here in
+Python rather than by the database: SQLite's ``lower()`` folds ASCII only and PostgreSQL's depends on
+the database's locale, so ``ｖｉｐ`` would find ``ＶＩＰ`` on one and not the other. Folded here, ``vip``,
+``ｖｉｐ``, ``VIP`` and ``ＶＩＰ`` are one word on both, as are ``école`` and ``ÉCOLE`` and ``straße`` and
+``STRASSE``.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def fold(text: str) -> str:
+    """The form text is searched in: compatibility forms unified (full-width → ASCII), case folded.
+
+    NFKC again after folding because folding can undo a composition (the Unicode NFKC_Casefold idea):
+    the result is stable, ``fold(fold(x)) == fold(x)``.
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 def _runs(text: str) -> list[str]:
     runs: list[str] = []
     current: list[str] = []
-    for ch in text.lower():
+    for ch in fold(text):
         if ch.isalnum() and ch.isprintable():
             current.append(ch)
         elif current:
