@@ -9,18 +9,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.enums import ReplyKind, ReplyStatus, Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
+from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.domain.replies import ForbiddenPhrase, fill, find_forbidden
 from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.reference import office_timezone
 from kesu_desktop.services.unit import load_case, record, scope_filter
 from kesu_desktop.storage.models import Case, Office, Phrase, Reply, ReplyTemplate
 
@@ -89,22 +90,24 @@ def compose_reply(
         case = load_case(session, actor, case_no)
         template = session.scalar(select(ReplyTemplate.body).where(ReplyTemplate.kind == kind.value)) or ""
         office = session.scalar(select(Office).where(Office.code == case.office_code))
-        tz = ZoneInfo(office.timezone if office else "Asia/Shanghai")
+        zone = office_timezone(session, case.office_code)
+        date_format = _("%Y年%m月%d日")
+        minute_format = _("%Y年%m月%d日 %H:%M")
 
         def day(value: datetime | None) -> str | None:
-            return f"{value.astimezone(tz):%Y年%m月%d日 %H:%M}" if value else None
+            return local_time(value, zone, minute_format) if value else None
 
         values = {
             "customer_name": case.customer_name,
             "case_no": case.case_no,
-            "registered_on": f"{case.created_at.astimezone(tz):%Y年%m月%d日}",
+            "registered_on": local_time(case.created_at, zone, date_format),
             "respond_by": day(case.respond_by),
             "resolve_by": day(case.resolve_by),
             "description": case.description,
             "demand": case.demand,
             "solution": solution,
             "organisation": office.name if office else None,
-            "today": f"{desk.clock.now().astimezone(tz):%Y年%m月%d日}",
+            "today": local_time(desk.clock.now(), zone, date_format),
         }
         return fill(template, values)
 

@@ -266,8 +266,9 @@ class PrintController(QObject):
             on_result=lambda record: QMessageBox.information(
                 self.window,
                 _("导入签名证书"),
-                _("已导入：{subject}，有效期至 {until:%Y-%m-%d}。此后出具的文档将使用该证书签名。").format(
-                    subject=record.subject, until=record.not_after
+                _("已导入：{subject}，有效期至 {until}。此后出具的文档将使用该证书签名。").format(
+                    subject=record.subject,
+                    until=services.local_time(record.not_after, actor.timezone, "%Y-%m-%d"),
                 ),
             ),
             on_error=lambda exc: self._warn(_("导入签名证书"), exc),
