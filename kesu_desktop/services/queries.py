@@ -22,6 +22,7 @@ from kesu_desktop.domain.policy import Policy
 from kesu_desktop.domain.privacy import mask_phone, phone_for, sees_full_phone
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin import with_estimate
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_policy
 from kesu_desktop.services.unit import case_clock, facts, load_case, scope_filter
@@ -135,7 +136,7 @@ def case_view(session: Session, actor: Actor, case_no: str, *, zone: str | None 
 
 def get_case(desk: Desk, actor: Actor, case_no: str) -> CaseView:
     with desk.db.read() as session:
-        return case_view(session, actor, case_no)
+        return with_estimate(session, case_view(session, actor, case_no))
 
 
 def action_outcome(case: CaseView, action: Action) -> Status:

@@ -85,6 +85,7 @@ def test_deadlines_in_a_year_without_holiday_data_are_estimated_until_it_is_impo
     before = services.register_case(desk, people.alice, complaint())
     assert before.resolve_by is not None and before.resolve_by.year == LAST + 1
     assert before.deadlines_estimated
+    assert services.get_case(desk, people.carol, before.case_no).deadlines_estimated  # as kesu show says
     assert services.calendar_coverage(desk, people.alice).uncovered_in([before.resolve_by]) == (LAST + 1,)
 
     result = services.import_calendar(desk, people.admin, _arrangement())
