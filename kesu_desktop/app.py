@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from kesu_desktop import paths, services
 from kesu_desktop.domain.errors import AuthenticationFailed, KesuError, ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.logs import log_unexpected
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.fonts import register_bundled_font
@@ -77,7 +77,7 @@ def startup_message(exc: BaseException) -> str:
     if isinstance(exc, StartupError):
         return str(exc)
     if isinstance(exc, ValidationError):
-        return _("无法打开数据库：{reason}").format(reason="；".join(exc.errors.values()))
+        return _("无法打开数据库：{reason}").format(reason=join_clauses(exc.errors.values()))
     if isinstance(exc, OperationalError):
         reason = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines()[0][:200]
         return _("无法连接数据库，请检查数据库地址、网络或联系管理员。（{reason}）").format(reason=reason)

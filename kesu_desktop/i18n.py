@@ -8,6 +8,7 @@ can see goes through ``_()`` so the translation issue only has to add catalogues
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 
@@ -20,3 +21,18 @@ def install(translation: gettext.NullTranslations) -> None:
 
 def _(message: str) -> str:
     return _translation.gettext(message)
+
+
+def join_items(items: Iterable[str]) -> str:
+    """Names or codes listed in running text (甲、乙、丙): the separator is the language's, not ours."""
+    return _("、").join(items)
+
+
+def join_clauses(items: Iterable[str]) -> str:
+    """Sentences or reasons run together on one line (甲；乙)."""
+    return _("；").join(items)
+
+
+def with_note(text: str, note: str) -> str:
+    """``text`` followed by a note in brackets: 张三（zhang）."""
+    return _("{text}（{note}）").format(text=text, note=note)

@@ -11,7 +11,7 @@ from kesu_desktop.cli.io import note_estimated, print_json, read_json_object, re
 from kesu_desktop.cli.render import case_text, due_text, rows_text
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 from kesu_desktop.paths import database_url
 from kesu_desktop.services import Actor, Desk
 
@@ -214,7 +214,7 @@ def cmd_admin_calendar_import(args: argparse.Namespace) -> int:
     text = read_text_file(args.file)
     desk = open_desk(args)
     result = services.import_calendar(desk, sign_in(desk, args), text, office=args.office)
-    years = "、".join(str(year) for year in result.years)
+    years = join_items(str(year) for year in result.years)
     if args.json:
         print_json(
             {

@@ -11,7 +11,7 @@ from typing import Any
 
 from kesu_desktop import services
 from kesu_desktop.domain.errors import Conflict, NotFound, ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 
 
 def read_json_object(source: str | None, *, default_empty: bool) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def note_estimated(desk: services.Desk, actor: services.Actor, deadlines: Iterab
     years = services.calendar_coverage(desk, actor).uncovered_in(due)
     if not years:
         return
-    shown = "、".join(str(year) for year in years)
+    shown = join_items(str(year) for year in years)
     print(
         _(
             "注意：有截止时间落在 {years} 年，该年的节假日安排尚未导入，按周一至周五估算；"

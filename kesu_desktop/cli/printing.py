@@ -14,13 +14,18 @@ from kesu_desktop.cli.io import print_json
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.domain.localtime import local_iso, local_time
 from kesu_desktop.fileio import write_atomically
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items, with_note
 
 if TYPE_CHECKING:  # the fonts (and ReportLab) load only when a document is printed
     from kesu_desktop.printing.fonts import MissingGlyphs
 
 #: Exit status of verify-letter when the file is not (or no longer) what we issued.
 EXIT_NOT_VERIFIED = 4
+
+
+def pages(count: int) -> str:
+    """A document's page count as ``kesu documents`` lists it."""
+    return _("{n:>3} 页").format(n=count)
 
 
 def _read(path: str, field: str) -> bytes:
@@ -38,7 +43,7 @@ def _missing_glyphs_error(exc: MissingGlyphs) -> ValidationError:
     Every character is listed (the exception's own message stops at twelve), with its code point so a
     clerk can find it, and the way out: print them as 〔U+XXXX〕 with --allow-missing-glyphs.
     """
-    chars = "、".join(f"{c}（U+{ord(c):04X}）" for c in exc.chars)
+    chars = join_items(with_note(c, f"U+{ord(c):04X}") for c in exc.chars)
     return ValidationError.single(
         "glyphs",
         _(
@@ -142,7 +147,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
     else:
         for d in docs:
             print(
-                f"{local_time(d.created_at, actor.timezone)}  {d.label:<10} {d.pages:>3} 页  "
+                f"{local_time(d.created_at, actor.timezone)}  {d.label:<10} {pages(d.pages)}  "
                 f"{d.issued_by:<12} {d.sha256}"
             )
         if not docs:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from kesu_desktop.domain.enums import Priority, Severity, Status
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services import CaseRow, CaseView, DueItem, local_time
 
 
@@ -52,7 +52,7 @@ def case_text(case: CaseView, zone: str) -> str:
             r=_t(case.respond_by, zone), s=_t(case.resolve_by, zone), u=_t(case.update_by, zone)
         )
     )
-    actions = "、".join(a.label for a in case.allowed_actions) or "—"
+    actions = join_items(a.label for a in case.allowed_actions) or "—"
     lines.append(_("可执行操作：{actions}").format(actions=actions))
     lines.append(_("时间线："))
     for event in case.events:

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import chinese_calendar
 
 from kesu_desktop.domain.errors import ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 
 __all__ = [
     "Arrangement",
@@ -554,10 +554,10 @@ class Arrangement:
 _KINDS: dict[str, bool] = {
     "holiday": False,
     "off": False,
-    "休": False,
+    "休": False,  # not translated: a word the import file may use
     "workday": True,
     "working": True,
-    "班": True,
+    "班": True,  # not translated: a word the import file may use
 }
 _YEAR_LINE = re.compile(r"^year\s+(\S+)$", re.IGNORECASE)
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -611,7 +611,7 @@ def parse_arrangement(text: str) -> Arrangement:
         key = f"line {number}"
         owner = _year_of(first, years) if years else None
         if years and (owner is None or _year_of(last, years) is None):
-            declared = "、".join(str(y) for y in sorted(years))
+            declared = join_items(str(y) for y in sorted(years))
             errors.setdefault(
                 key,
                 _("日期不在所声明的年份（{years}）内：{day}").format(years=declared, day=first.isoformat()),

@@ -1,4 +1,4 @@
-"""Reference data a new installation starts with (DOMAIN.md's merged categories and departments).
+"""Reference data a new installation starts with (docs/domain.md's merged categories and departments).
 
 Administrators may rename, add or deactivate any of these later; the codes stay stable.
 """

@@ -1,6 +1,6 @@
 """The documents a case produces on paper, who may issue each, and which ones the customer signs.
 
-DOMAIN.md: front desk prints the acceptance receipt and captures the customer's signature; supervisors
+docs/domain.md: front desk prints the acceptance receipt and captures the customer's signature; supervisors
 print records and reports. Kept here (pure) so the GUI shows only the print actions a user may take and
 the services enforce the same table.
 """

@@ -1,4 +1,4 @@
-"""Every number of DOMAIN.md as a configurable policy, with DOMAIN.md's values as defaults.
+"""Every number of docs/domain.md as a configurable policy, with docs/domain.md's values as defaults.
 
 Administrators change these per office (stored as text settings); nothing here is hard-wired into a
 rule, the rules take a Policy.
@@ -26,7 +26,7 @@ class PriorityClock:
 
 
 def _default_clocks() -> dict[Priority, PriorityClock]:
-    # DOMAIN.md: P0 counts clock hours; other hour deadlines count working hours.
+    # docs/domain.md: P0 counts clock hours; other hour deadlines count working hours.
     return {
         Priority.P0: PriorityClock(Span(2, CH), Span(24, CH), Span(8, CH)),
         Priority.P1: PriorityClock(Span(4, WH), Span(48, WH), Span(24, WH)),

@@ -1,6 +1,6 @@
 """Replies to customers: templates with placeholders, the phrase library, forbidden phrases.
 
-DOMAIN.md: a reply states concern, apology, cause, solution, timeline, compensation and thanks; some
+docs/domain.md: a reply states concern, apology, cause, solution, timeline, compensation and thanks; some
 phrases must never be said to a customer. The checks are pure so the editor's highlighter, the
 approval step and printing all flag the same words.
 """

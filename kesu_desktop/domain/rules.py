@@ -35,7 +35,7 @@ def effective_severity(requested: Severity | None, urgent: bool) -> Severity:
 def effective_priority(
     requested: Priority | None, *, severity: Severity, urgent: bool, is_repeat: bool
 ) -> Priority:
-    """The stricter of what staff chose and the floors DOMAIN.md sets (urgent → P0; repeat or major → P1)."""
+    """The stricter of what staff chose and the floors in docs/domain.md (urgent → P0; repeat/major → P1)."""
     priority = requested or Priority.P2
     if urgent:
         priority = Priority.P0
@@ -82,7 +82,7 @@ def mass_complaint_group(
 ) -> list[str]:
     """Case numbers of the earlier general complaints that, with this one, make a mass complaint.
 
-    DOMAIN.md: three general complaints of the same category within one week — the third, and the
+    docs/domain.md: three general complaints of the same category within one week — the third, and the
     group, become major. Returns an empty list when the rule does not fire.
     """
     if severity is not Severity.GENERAL:

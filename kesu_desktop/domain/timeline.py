@@ -12,7 +12,7 @@ from typing import Any
 
 from kesu_desktop.domain.enums import Channel, DocumentKind, Priority, Severity, Status
 from kesu_desktop.domain.localtime import Zone, local_time
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 
 #: Details that are instants (ISO text in the payload), shown as office time.
 TIME_DETAILS = ("promised_at", "due")
@@ -129,7 +129,7 @@ def summary(kind: str, payload: Mapping[str, Any]) -> str:
     for key in ("reason", "opinion", "comment", "note", "assessment"):
         if p.get(key):
             parts.append(str(p[key]))
-    return "；".join(x for x in parts if x)
+    return join_clauses(x for x in parts if x)
 
 
 def _local(value: Any, zone: Zone) -> Any:

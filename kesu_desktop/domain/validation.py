@@ -221,6 +221,7 @@ class Phone:
 # The ways people write an extension after the number: 转613, 分机 613, 分机号613, ext. 12, x12, #12.
 # Matched on the NFKC form, so full-width ＃, ｘ and digits count too.
 _EXTENSION_RE = re.compile(
+    # not translated: the words are looked for in what the clerk typed, never shown
     r"^(?P<number>.*?)[\s,;，；]*(?:转|分机号?|extension|ext\.?|x|#)[\s.:：=]*(?P<ext>.*?)\s*$",
     re.IGNORECASE,
 )

@@ -22,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from kesu_desktop.domain.errors import KesuError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items, with_note
 from kesu_desktop.paths import resources_dir
 
 BODY = "KesuSans"
@@ -62,7 +62,7 @@ class MissingGlyphs(KesuError):
 
     def __init__(self, chars: Iterable[str]) -> None:
         self.chars = sorted(set(chars))
-        shown = "、".join(f"{c}（U+{ord(c):04X}）" for c in self.chars[:12])
+        shown = join_items(with_note(c, f"U+{ord(c):04X}") for c in self.chars[:12])
         more = _("等 {n} 个").format(n=len(self.chars)) if len(self.chars) > 12 else ""
         super().__init__(
             _("打印字体缺少以下字符：{chars}{more}。继续打印时这些字符将印成〔U+编码〕形式。").format(
@@ -73,7 +73,7 @@ class MissingGlyphs(KesuError):
 
 def placeholder(char: str) -> str:
     """How a character without a glyph is printed when the user accepts that: visible, and exact."""
-    return f"〔U+{ord(char):04X}〕"
+    return f"〔U+{ord(char):04X}〕"  # not translated: a code point, the same in every language
 
 
 @dataclass

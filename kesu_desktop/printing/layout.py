@@ -209,7 +209,8 @@ def numbered_canvas(meta: Meta, writer: Writer) -> type[Canvas]:
             self.setFont(BODY, 9)
             self.setFillColor(colors.HexColor("#444444"))
             self.drawString(MARGIN, top, organisation)
-            self.drawRightString(PAGE_W - MARGIN, top, f"{title}　{meta.case_no}")
+            heading = _("{title}　{case_no}").format(title=title, case_no=meta.case_no)
+            self.drawRightString(PAGE_W - MARGIN, top, heading)
             self.line(MARGIN, top - 2 * mm, PAGE_W - MARGIN, top - 2 * mm)
             bottom = MARGIN - 8 * mm
             self.line(MARGIN, bottom + 10 * mm, PAGE_W - MARGIN - 20 * mm, bottom + 10 * mm)

@@ -32,6 +32,8 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from kesu_desktop.i18n import _
+
 # pyHanko logs a WARNING with a full traceback for every signature that does not validate; for us that
 # is an expected answer (a tampered or foreign letter), reported to the user in one sentence instead.
 for _name in ("pyhanko", "pyhanko_certvalidator"):
@@ -168,16 +170,16 @@ def load_pkcs12(data: bytes, password: bytes | None, *, now: datetime) -> OrgCer
     try:
         key, cert, _extra = pkcs12.load_key_and_certificates(data, password)
     except (ValueError, TypeError) as exc:
-        raise CertificateError("证书密码错误或文件已损坏") from exc
+        raise CertificateError(_("证书密码错误或文件已损坏")) from exc
     if key is None:
-        raise CertificateError("PKCS#12 文件中没有私钥")
+        raise CertificateError(_("PKCS#12 文件中没有私钥"))
     if cert is None:
-        raise CertificateError("PKCS#12 文件中没有证书")
+        raise CertificateError(_("PKCS#12 文件中没有证书"))
     if not isinstance(key, _SUPPORTED_KEYS):
-        raise CertificateError("不支持此证书的私钥类型")
+        raise CertificateError(_("不支持此证书的私钥类型"))
     spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     if key.public_key().public_bytes(*spki) != cert.public_key().public_bytes(*spki):
-        raise CertificateError("PKCS#12 文件中的私钥与证书不匹配")
+        raise CertificateError(_("PKCS#12 文件中的私钥与证书不匹配"))
     described = _describe(data, password, cert)
     _require_valid(described, now)
     return described
@@ -185,9 +187,10 @@ def load_pkcs12(data: bytes, password: bytes | None, *, now: datetime) -> OrgCer
 
 def _require_valid(cert: OrgCertificate, now: datetime) -> None:
     if now > cert.not_after:
-        raise CertificateError(f"证书已过期（有效期至 {cert.not_after:%Y-%m-%d}）")
+        raise CertificateError(_("证书已过期（有效期至 {date}）").format(date=f"{cert.not_after:%Y-%m-%d}"))
     if now < cert.not_before:
-        raise CertificateError(f"证书尚未生效（生效日期 {cert.not_before:%Y-%m-%d}）")
+        start = f"{cert.not_before:%Y-%m-%d}"
+        raise CertificateError(_("证书尚未生效（生效日期 {date}）").format(date=start))
 
 
 class _Signer(signers.SimpleSigner):
@@ -253,9 +256,9 @@ def check_signature(pdf: bytes, trusted_certs_pem: Sequence[bytes]) -> Signature
     try:
         signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
     except Exception:
-        return _unsigned("不是有效的 PDF 文件")
+        return _unsigned(_("不是有效的 PDF 文件"))
     if not signatures:
-        return _unsigned("文件没有数字签名")
+        return _unsigned(_("文件没有数字签名"))
     roots: list[asn1_x509.Certificate] = []
     for pem in trusted_certs_pem:
         try:
@@ -271,12 +274,12 @@ def check_signature(pdf: bytes, trusted_certs_pem: Sequence[bytes]) -> Signature
         if signed_at is not None and signed_at.tzinfo is None:  # a bare PDF /M date
             signed_at = signed_at.replace(tzinfo=UTC)
     except Exception:
-        return SignatureCheck(True, False, False, False, None, None, None, "签名数据已损坏")
+        return SignatureCheck(True, False, False, False, None, None, None, _("签名数据已损坏"))
     try:
         context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=signed_at)
         status = validate_pdf_signature(embedded, context, key_usage_settings=_KEY_USAGE)
     except Exception:
-        return SignatureCheck(True, False, False, False, signer, fingerprint, signed_at, "签名数据已损坏")
+        return SignatureCheck(True, False, False, False, signer, fingerprint, signed_at, _("签名数据已损坏"))
     intact = bool(status.intact and status.valid)
     whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     # pyHanko skips the validity period when the signer itself is the trust root (self-signed seal).
@@ -284,12 +287,12 @@ def check_signature(pdf: bytes, trusted_certs_pem: Sequence[bytes]) -> Signature
     trusted = bool(status.trusted) and in_period
     problem: str | None = None
     if not intact:
-        problem = "签名后文件被修改"
+        problem = _("签名后文件被修改")
     elif not whole_file:
-        problem = "签名后文件被追加修改"
+        problem = _("签名后文件被追加修改")
     elif not in_period:
-        problem = "签名时证书不在有效期内"
+        problem = _("签名时证书不在有效期内")
     elif not trusted:
         known = any(root.sha256 == signer_cert.sha256 for root in roots)
-        problem = "签名证书不能用于签名" if known else "签名证书不是本单位的证书"
+        problem = _("签名证书不能用于签名") if known else _("签名证书不是本单位的证书")
     return SignatureCheck(True, intact, trusted, whole_file, signer, fingerprint, signed_at, problem)

@@ -287,7 +287,7 @@ def _survey(c: Ctx, r: FieldReader) -> Step:
     }
     info: dict[str, Any] = {**scores, "comment": comment, "needs_callback": low}
     if low and policy.rule_low_score_callback:
-        # DOMAIN.md: any score ≤ 3 → a supervisor calls the customer back and records cause and improvement.
+        # docs/domain.md: any score ≤ 3 → a supervisor calls the customer back, records cause and improvement.
         changes["callback_by"] = c.office.calendar.add(c.now, policy.low_score_callback_within)
         info["callback_for"] = "supervisor"
         info["rule"] = "low_score_callback"
@@ -304,7 +304,7 @@ def _close(c: Ctx, r: FieldReader) -> Step:
 
 def _escalate(c: Ctx, r: FieldReader) -> Step:
     reason = r.text("reason", required=True, max_len=2000)
-    # Where staff erred, the supervisor's assessment goes into the escalation report (DOMAIN.md, section 4).
+    # Where staff erred, the supervisor's assessment goes into the escalation report (docs/domain.md, § 4).
     assessment = r.text("assessment", max_len=2000)
     r.finish()
     priority = stricter(Priority(c.case.priority), Priority.P1)

@@ -17,6 +17,7 @@ from kesu_desktop.domain.enums import Priority, Severity, Status, stricter
 from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.domain.validation import Registration, validate_registration
 from kesu_desktop.domain.workflow import check_register
+from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin import with_estimate
 from kesu_desktop.services.desk import Desk
@@ -128,10 +129,10 @@ def registered_event(
         "customer_name": reg.customer_name,
         "phone": reg.phone,
         "phone_last4": reg.phone[-4:],
+        "phone_ext": reg.phone_ext,
         "email": reg.email,
         "address": reg.address,
         "account_no": reg.account_no,
-        "phone_ext": reg.phone_ext,
         "member_level": reg.member_level,
         "room_no": reg.room_no,
         "employer": reg.employer,
@@ -217,9 +218,9 @@ def _link(session: Session, case: Case, case_nos: list[str], kind: str) -> None:
 def _raise_mass_group(
     session: Session, desk: Desk, actor: Actor, case: Case, group: list[str], office: OfficeRules
 ) -> None:
-    """DOMAIN.md: the third general complaint of a category in a week makes it, and the group, major."""
+    """docs/domain.md: the third general complaint of a category in a week makes it, and the group, major."""
     members = [*group, case.case_no]
-    reason = f"一周内同类一般投诉达 {len(members)} 起，升级为重大投诉"
+    reason = _("一周内同类一般投诉达 {n} 起，升级为重大投诉").format(n=len(members))
     for other in session.scalars(select(Case).where(Case.case_no.in_(group)).with_for_update()):
         session.add(CaseLink(case_id=case.id, linked_case_id=other.id, kind="mass"))
         if other.status == Status.CLOSED or other.severity != Severity.GENERAL:

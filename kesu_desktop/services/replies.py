@@ -18,7 +18,7 @@ from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.domain.replies import ForbiddenPhrase, fill, find_forbidden
 from kesu_desktop.domain.validation import parse_code
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_timezone
@@ -185,7 +185,7 @@ def submit_reply(desk: Desk, actor: Actor, reply_id: uuid.UUID) -> ReplyView:
             raise NotAllowed(_("回复{status}，不能提交").format(status=ReplyStatus(reply.status).label))
         findings = find_forbidden(reply.body, _phrase_book(session).forbidden)
         if findings:
-            words = "、".join(dict.fromkeys(f"“{f.phrase.text}”" for f in findings))
+            words = join_items(dict.fromkeys(_("“{phrase}”").format(phrase=f.phrase.text) for f in findings))
             raise ValidationError.single(
                 "body", _("回复含有禁用语 {words}，请修改后再提交").format(words=words)
             )

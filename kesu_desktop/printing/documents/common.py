@@ -12,7 +12,7 @@ from typing import Any
 from kesu_desktop.domain.enums import Channel, Priority, Severity, Status
 from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.domain.privacy import mask_phone
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items, with_note
 from kesu_desktop.services.documents import CaseFile
 from kesu_desktop.services.views import EventView
 
@@ -22,7 +22,7 @@ def when(file: CaseFile, value: datetime | str | None, *, time: bool = True) -> 
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return local_time(value, file.timezone, "%Y年%m月%d日 %H:%M" if time else "%Y年%m月%d日")
+    return local_time(value, file.timezone, _("%Y年%m月%d日 %H:%M") if time else _("%Y年%m月%d日"))
 
 
 def label(enum: type, value: Any) -> str:
@@ -36,7 +36,7 @@ def person(file: CaseFile, username: str | None) -> str:
     if not username:
         return "—"
     name = file.names.get(username)
-    return f"{name}（{username}）" if name and name != username else username
+    return with_note(name, username) if name and name != username else username
 
 
 def customer_copy_phone(file: CaseFile) -> str:
@@ -102,7 +102,7 @@ def handling_rows(file: CaseFile) -> list[tuple[str, str | None]]:
         (_("严重程度"), label(Severity, c.severity)),
         (_("优先级"), label(Priority, c.priority)),
         (_("紧急投诉"), _("是") if c.urgent else _("否")),
-        (_("重复投诉"), "、".join(c.repeat_of) if c.is_repeat else _("否")),
+        (_("重复投诉"), join_items(c.repeat_of) if c.is_repeat else _("否")),
         (_("责任部门"), file.department_name or c.department),
         (_("处理人"), person(file, c.assignee) if c.assignee else None),
         (_("升级次数"), str(c.escalation_level)),

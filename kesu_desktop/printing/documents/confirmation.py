@@ -57,8 +57,8 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
     else:
         out += [
             w.p(_("□ 满意　　□ 基本满意　　□ 不满意（请说明）"), BODY_STYLE),
-            w.p("＿" * 38),
-            w.p("＿" * 38),
+            w.p("＿" * 38),  # not translated: a ruled line to write on
+            w.p("＿" * 38),  # not translated: a ruled line to write on
         ]
     out.append(
         w.signature_block(

@@ -7,7 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from kesu_desktop.domain.enums import Channel, DocumentKind, Status
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.printing.documents.common import events, label, latest, person, when
 from kesu_desktop.printing.layout import FRAME_W, SUBTITLE, TITLE, Writer
 from kesu_desktop.services.documents import CaseFile
@@ -44,19 +44,21 @@ def _handling_line(file: CaseFile, line: TimelineLine) -> str:
         at=when(file, line.at),
         who=person(file, line.actor),
         what=line.label,
-        detail=f"（{line.summary}）" if line.summary else "",
+        detail=_("（{summary}）").format(summary=line.summary) if line.summary else "",
     )
 
 
 def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
     del issued_on
     c = file.case
-    earlier = "；".join(
-        f"{r.case_no}（{when(file, r.created_at, time=False)}，{label(Status, r.status)}）"
+    earlier = join_clauses(
+        _("{case_no}（{date}，{status}）").format(
+            case_no=r.case_no, date=when(file, r.created_at, time=False), status=label(Status, r.status)
+        )
         for r in file.earlier_cases
     )
-    causes = "；".join(e.payload["cause"] for e in events(file, "plan_proposed") if e.payload.get("cause"))
-    reasons = "；".join(e.payload.get("reason") or "" for e in events(file, "escalated"))
+    causes = join_clauses(e.payload["cause"] for e in events(file, "plan_proposed") if e.payload.get("cause"))
+    reasons = join_clauses(e.payload.get("reason") or "" for e in events(file, "escalated"))
     out: list[Flowable] = [
         w.p(_("升级投诉报告"), TITLE),
         w.p(

@@ -1,4 +1,4 @@
-"""回复函: the approved reply on the organisation's letterhead, with the parts DOMAIN.md asks of every
+"""回复函: the approved reply on the organisation's letterhead, with the parts docs/domain.md asks of every
 reply — the concern, an apology, the cause, the solution, the timeline, any compensation, thanks."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
 
 from kesu_desktop.domain.enums import DocumentKind
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.printing.documents.common import events, latest, when
 from kesu_desktop.printing.layout import LETTER, RIGHT, SUBTITLE, TITLE, Writer
 from kesu_desktop.services.documents import CaseFile
 
 KIND = DocumentKind.REPLY
-_DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
-_APOLOGY_WORDS = ("抱歉", "歉意", "对不起", "致歉")
+_DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")  # not translated: finds a template's own date
+_APOLOGY_WORDS = ("抱歉", "歉意", "对不起", "致歉")  # not translated: looked for in the text
 _THANKS_WORDS = ("感谢", "谢谢")
 
 
@@ -54,7 +54,7 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
     out += [w.p(line, LETTER) for line in paragraphs]
     if not any(word in body for word in _APOLOGY_WORDS):
         out.append(w.p(_("对此给您带来的不便，我们深表歉意。"), LETTER))
-    measures = "；".join(e.payload.get("measures", "") for e in events(file, "plan_proposed"))
+    measures = join_clauses(e.payload.get("measures", "") for e in events(file, "plan_proposed"))
     out += [
         w.heading(_("处理情况")),
         w.fields(

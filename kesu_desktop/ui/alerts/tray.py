@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from kesu_desktop import services
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items, with_note
 from kesu_desktop.ui.alerts.alerts_view import deadline_label
 
 #: Cases named in one balloon; the rest are counted.
@@ -26,9 +26,9 @@ def _names(alerts: list[services.AlertView]) -> str:
     by_case: dict[str, list[str]] = {}
     for alert in alerts:
         by_case.setdefault(alert.case_no or _("本网点"), []).append(deadline_label(alert.deadline))
-    shown = [f"{case}（{'、'.join(deadlines)}）" for case, deadlines in list(by_case.items())[:NAMED]]
+    shown = [with_note(case, join_items(deadlines)) for case, deadlines in list(by_case.items())[:NAMED]]
     more = _("等 {n} 个案件").format(n=len(by_case)) if len(by_case) > NAMED else ""
-    return "、".join(shown) + more
+    return join_items(shown) + more
 
 
 def tray_message(alerts: list[services.AlertView]) -> tuple[str, str] | None:

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Channel, Priority, Role, Severity, Status
 from kesu_desktop.domain.errors import KesuError, ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.services import SlaState
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
@@ -644,7 +644,13 @@ class CaseDetailView(QWidget):
         self.log_button.setEnabled(True)
         if isinstance(exc, ValidationError):
             names = {"summary": _("沟通要点"), "channel": _("方式"), "promised_at": _("承诺回复时间")}
-            show_error(self.log_error, "；".join(f"{names.get(k, k)}：{v}" for k, v in exc.errors.items()))
+            show_error(
+                self.log_error,
+                join_clauses(
+                    _("{field}：{message}").format(field=names.get(k, k), message=v)
+                    for k, v in exc.errors.items()
+                ),
+            )
             self.log_summary.setFocus()
         elif isinstance(exc, KesuError):
             show_error(self.log_error, str(exc))

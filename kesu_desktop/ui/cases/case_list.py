@@ -210,18 +210,19 @@ class CaseListView(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(COL_CREATED, Qt.SortOrder.DescendingOrder)
         metrics = self.fontMetrics()
+        # Samples of each column's widest usual content, in the reader's language.
         widths = (
             "20261122-BJ01-CS-00000",
-            "方案待审批",
-            "P1 重要",
-            "严重程度",
-            "服务态度类别",
-            "客户姓名",
+            _("方案待审批"),
+            _("P1 重要"),
+            _("严重程度"),
+            _("服务态度类别"),
+            _("客户姓名"),
             "13800138000",
-            "售后服务部",
-            "处理人",
+            _("售后服务部"),
+            _("处理人"),
             "2026-11-22 14:30",
-            "● 即将到期",
+            _("● 即将到期"),
         )
         for column, sample in enumerate(widths):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)

@@ -335,7 +335,10 @@ class PrintController(QObject):
     def on_batch(self, batch: Batch, progress: QProgressDialog) -> None:
         progress.close()
         if batch.skipped:
-            lines = "\n".join(f"{no}：{why}" for no, why in list(batch.skipped.items())[:20])
+            lines = "\n".join(
+                _("{case_no}：{reason}").format(case_no=no, reason=why)
+                for no, why in list(batch.skipped.items())[:20]
+            )
             QMessageBox.warning(
                 self.window,
                 _("批量打印"),

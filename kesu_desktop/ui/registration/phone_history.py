@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Priority, Severity, Status
 from kesu_desktop.domain.errors import KesuError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services import CaseRow, Suggestion
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.formatting import label_of, local_time
@@ -246,7 +246,7 @@ class SuggestionPanel(QWidget):
         if suggestion.repeat_of:
             self.warning.setText(
                 _("重复投诉：与 {case_nos} 同类，优先级将至少为 P1").format(
-                    case_nos="、".join(suggestion.repeat_of)
+                    case_nos=join_items(suggestion.repeat_of)
                 )
             )
         self.warning.setVisible(bool(suggestion.repeat_of))

@@ -56,7 +56,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Channel, Priority, Severity
 from kesu_desktop.domain.errors import KesuError, ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.services import CaseView
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
@@ -142,7 +142,7 @@ def upload_files(desk: services.Desk, actor: services.Actor, case_no: str, files
         except OSError as exc:
             failures.append((name, _("无法读取文件：{reason}").format(reason=exc.strerror or exc)))
         except ValidationError as exc:
-            failures.append((name, "；".join(exc.errors.values())))
+            failures.append((name, join_clauses(exc.errors.values())))
         except KesuError as exc:
             failures.append((name, str(exc)))
     return failures
@@ -700,11 +700,14 @@ class RegistrationForm(QWidget):
         case_no, count, failures = self._banner_state
         text = _("已登记：{case_no}").format(case_no=case_no)
         if uploading:
-            text += "　" + _("正在上传附件…")
+            text += _("　正在上传附件…")
         elif failures:
             # The service's message often names the file already; do not say it twice.
             lines = "\n".join(
-                f"· {reason}" if name in reason else f"· {name}：{reason}" for name, reason in failures
+                _("· {reason}").format(reason=reason)
+                if name in reason
+                else _("· {name}：{reason}").format(name=name, reason=reason)
+                for name, reason in failures
             )
             text += (
                 "\n"
@@ -713,7 +716,7 @@ class RegistrationForm(QWidget):
                 + lines
             )
         elif count:
-            text += "　" + _("附件 {n} 个已保存").format(n=count)
+            text += _("　附件 {n} 个已保存").format(n=count)
         self.banner_label.setText(text)
         self.print_button.setEnabled(not uploading)
         self.banner.setStyleSheet(f"#registeredBanner {{{BANNER_WARN if failures else BANNER_OK}}}")

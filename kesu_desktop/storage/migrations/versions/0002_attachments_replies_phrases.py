@@ -79,7 +79,7 @@ def upgrade() -> None:
 
 
 def _seed_defaults(phrases: sa.Table, templates: sa.Table) -> None:
-    """The Chinese defaults of DOMAIN.md; admins edit them afterwards."""
+    """The Chinese defaults of docs/domain.md; admins edit them afterwards."""
     now = datetime.now(UTC)
     if op.get_bind().dialect.name == "sqlite":
         now = now.replace(tzinfo=None)
