@@ -30,6 +30,16 @@ REVIEWERS = frozenset({Role.SUPERVISOR, Role.MANAGER})
 MAX_BODY = 10000
 
 
+def may_write_replies(actor: Actor) -> bool:
+    """Whether the actor's role drafts replies at all (the services refuse the others)."""
+    return Role(actor.role) in WRITERS
+
+
+def may_review_replies(actor: Actor) -> bool:
+    """Whether the actor's role approves or returns replies (the services refuse the others)."""
+    return Role(actor.role) in REVIEWERS
+
+
 @dataclass(frozen=True)
 class ReplyView:
     id: uuid.UUID

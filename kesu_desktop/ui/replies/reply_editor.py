@@ -110,7 +110,7 @@ class ReplyEditor(QWidget):
         self._book: PhraseBook | None = None
         self._generation = 0  # bumped on every case change: answers for an older case are dropped
         self._busy = False
-        self._can_write = actor.role in services.replies.WRITERS  # the service enforces; this only hints
+        self._can_write = services.may_write_replies(actor)  # the service enforces; this only hints
         self._build()
         self.retranslate_ui()
         tasks.app_signals().sig_cases_changed.connect(self.on_cases_changed)

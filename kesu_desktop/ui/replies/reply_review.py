@@ -64,7 +64,7 @@ class ReplyReviewView(QWidget):
     def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor = desk, actor
-        self.may_review = actor.role in services.replies.REVIEWERS  # the service enforces; this only hides
+        self.may_review = services.may_review_replies(actor)  # the service enforces; this only hides
         self._pending: list[ReplyView] = []
         self._book: PhraseBook | None = None
         self._busy = False
