@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QColor, QImage, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
@@ -16,7 +15,7 @@ from kesu_desktop.domain.enums import Action, Role
 from kesu_desktop.ui.base.formatting import to_qdatetime
 from kesu_desktop.ui.cases.attachment_view import ImagePreview
 from kesu_desktop.ui.cases.case_detail import CaseDetailView
-from tests.helpers.ui import ADMIN_PASSWORD, kinds, open_dialog, submit_and_reload
+from tests.helpers.ui import ADMIN_PASSWORD, kinds, open_dialog, submit_and_reload, type_chinese
 
 SPECIALIST_PASSWORD = "zhao-pass-12"
 SUPERVISOR_PASSWORD = "qian-pass-12"
@@ -29,13 +28,6 @@ FRIDGE = {
     "category": "product_quality",
     "product": "双门冰箱 BCD-252",
 }
-
-
-def type_chinese(widget: QWidget, text: str) -> None:
-    """Chinese arrives through an input method's commit, not key presses (QTest cannot type it)."""
-    event = QInputMethodEvent("", [])
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def add_staff(desk: services.Desk, username: str, password: str, role: Role, name: str) -> services.Actor:
