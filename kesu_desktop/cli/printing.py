@@ -105,14 +105,17 @@ def cmd_verify_letter(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     verdict = verify_letter(desk, sign_in(desk, args), pdf)
     if args.json:
-        doc = verdict.document
+        # The case (number, document id) only when this very file is ours and the user may see its case.
+        doc, issued = verdict.document, verdict.issued
         print_json(
             {
                 "ok": verdict.ok,
                 "sha256": verdict.sha256,
                 "case_no": doc.case_no if doc else None,
-                "document": doc.kind if doc else None,
+                "document": issued.kind if verdict.ok and issued else None,
                 "document_id": str(doc.id) if doc else None,
+                "in_scope": doc is not None if verdict.ok else None,
+                "leading_bytes": verdict.leading_bytes,
                 "signed": verdict.signature.signed,
                 "signature_intact": verdict.signature.intact,
                 "signer": verdict.signature.signer,

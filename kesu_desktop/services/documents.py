@@ -292,6 +292,48 @@ def find_document(desk: Desk, actor: Actor, sha256: str) -> DocumentView | None:
         return _document_view(row[0], row[1]) if row else None
 
 
+@dataclass(frozen=True)
+class IssuedMatch:
+    """An archived document found by the SHA-256 of its PDF, anywhere in the archive.
+
+    Verification has to see every document: a genuine paper checked by someone outside its case's
+    scope must still be told it is genuine, not that it may be forged. What the holder of the paper
+    can read on it anyway (its kind, pages, issue time) is given; the case itself (``document``, with
+    its number and id) only to a user who may see that case.
+    """
+
+    kind: str
+    pages: int
+    created_at: datetime
+    document: DocumentView | None
+
+    @property
+    def label(self) -> str:
+        return DocumentKind(self.kind).label
+
+    @property
+    def in_scope(self) -> bool:
+        return self.document is not None
+
+
+def match_issued(desk: Desk, actor: Actor, sha256: str) -> IssuedMatch | None:
+    """The first document ever archived with exactly this PDF hash, whoever's case it is on."""
+    with desk.db.read() as session:
+        row = session.execute(
+            select(CaseDocument, Case.case_no)
+            .join(Case, Case.id == CaseDocument.case_id)
+            .where(CaseDocument.sha256 == sha256.lower())
+            .order_by(CaseDocument.created_at)
+        ).first()
+        if row is None:
+            return None
+        doc, case_no = row
+        visible = session.scalar(scope_filter(select(Case.id).where(Case.id == doc.case_id), actor))
+        return IssuedMatch(
+            doc.kind, doc.pages, doc.created_at, _document_view(doc, case_no) if visible is not None else None
+        )
+
+
 def _check_strokes(strokes: Any) -> list[list[list[float]]]:
     """Strokes as lists of [x, y, pressure, t_ms]; anything else is refused rather than stored."""
     bad = ValidationError.single("strokes", _("签名笔迹数据无效"))

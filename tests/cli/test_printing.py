@@ -44,6 +44,21 @@ def test_print_then_verify_then_tamper(kesu: Kesu, tmp_path: Path) -> None:
     assert refused.code == 4
     assert refused.json["ok"] is False and refused.json["case_no"] is None
 
+    bom = tmp_path / "bom.pdf"
+    bom.write_bytes(b"\xef\xbb\xbf" + target.read_bytes())
+    prefixed = kesu("verify-letter", str(bom), "--json", **alice)
+    assert prefixed.code == 4, prefixed.err
+    assert prefixed.json["ok"] is False and prefixed.json["leading_bytes"] == 3
+    assert "UTF-8 BOM" in prefixed.json["message"] and case_no in prefixed.json["message"]
+
+    dave = {"user": "dave", "password": USERS["dave"][2]}  # department AS: the case is not his
+    outside = kesu("verify-letter", str(target), "--json", **dave)
+    assert outside.code == 0, outside.err
+    assert outside.json["ok"] is True and outside.json["in_scope"] is False
+    assert outside.json["case_no"] is None and outside.json["document_id"] is None
+    assert outside.json["document"] == "receipt" and case_no not in outside.out
+    assert "不在您的查看范围内" in outside.json["message"]
+
     listed = kesu("documents", case_no, "--json", **alice)
     assert [d["document"] for d in listed.json] == ["receipt"]
     shown = kesu("show", case_no, "--json", **alice)

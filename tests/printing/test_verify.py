@@ -103,6 +103,37 @@ def test_verify_letter_knows_our_letter_and_its_case(desk: Desk, people: People,
     assert registered in verdict.message and "未被改动" in verdict.message
 
 
+def test_a_genuine_letter_is_genuine_for_a_user_outside_its_case_who_is_not_told_the_case(
+    desk: Desk, people: People, registered: str
+) -> None:
+    pdf = issue_document(desk, people.alice, "receipt", registered).pdf
+    verdict = verify_letter(desk, people.dave, pdf)  # a department user; the case is not his department's
+    assert verdict.ok and verdict.signature.ok
+    assert verdict.document is None and verdict.issued is not None and not verdict.issued.in_scope
+    assert registered not in verdict.message
+    assert "真实有效" in verdict.message and "未被改动" in verdict.message
+    assert "不在您的查看范围内" in verdict.message
+    assert "其他数据库" not in verdict.message
+
+
+@pytest.mark.parametrize("prefix", [b"\xef\xbb\xbf", b"junk\r\n"])
+def test_bytes_before_the_pdf_header_are_an_alteration_named_as_such(
+    desk: Desk, people: People, registered: str, prefix: bytes
+) -> None:
+    pdf = issue_document(desk, people.alice, "receipt", registered).pdf
+    for who in (people.carol, people.dave):
+        verdict = verify_letter(desk, who, prefix + pdf)
+        assert not verdict.ok and verdict.document is None and verdict.leading_bytes == len(prefix)
+        assert verdict.message.startswith("文件已被改动") and f"多出 {len(prefix)} 个字节" in verdict.message
+        assert ("UTF-8 BOM" in verdict.message) == prefix.startswith(b"\xef\xbb\xbf")
+        assert "去掉这些字节后" in verdict.message and "未被改动" in verdict.message
+        assert (registered in verdict.message) == (who is people.carol)
+    altered = bytearray(pdf)
+    altered[len(altered) // 2] ^= 0x01
+    verdict = verify_letter(desk, people.carol, b"\xef\xbb\xbf" + bytes(altered))
+    assert not verdict.ok and "去掉这些字节后仍无法确认" in verdict.message
+
+
 @pytest.mark.parametrize("where", [0.3, 0.6, 0.95])
 def test_a_pdf_altered_by_one_byte_fails_verification(
     desk: Desk, people: People, registered: str, where: float
