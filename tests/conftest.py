@@ -75,6 +75,7 @@ _CASE_TABLES = ", ".join(
         "settings",
         "calendar_overrides",
         "calendar_years",
+        "node_chain_heads",
     )
 )
 #: Reference tables tests may edit; restored to their seeded content before each test.
@@ -90,9 +91,10 @@ def _reset_pg(url: str) -> None:
                 _reference_snapshot[table] = [
                     dict(r) for r in conn.execute(text(f"SELECT * FROM {table}")).mappings()
                 ]
-        conn.execute(text("ALTER TABLE case_events DISABLE TRIGGER case_events_append_only"))
+        # The append-only and no-truncate triggers (a tamper test may have disabled one of them).
+        conn.execute(text("ALTER TABLE case_events DISABLE TRIGGER USER"))
         conn.execute(text(f"TRUNCATE {_CASE_TABLES} CASCADE"))
-        conn.execute(text("ALTER TABLE case_events ENABLE TRIGGER case_events_append_only"))
+        conn.execute(text("ALTER TABLE case_events ENABLE TRIGGER USER"))
         for table, rows in _reference_snapshot.items():
             conn.execute(text(f"DELETE FROM {table}"))
             if rows:

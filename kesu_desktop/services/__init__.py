@@ -37,6 +37,7 @@ from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_in
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
+from kesu_desktop.services.integrity import ChainBreak, LogReport, NodeChain, create_db_role, verify_log
 from kesu_desktop.services.printable import document_refusal, may_issue
 from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
@@ -79,6 +80,7 @@ __all__ = [
     "CaseFilter",
     "CaseRow",
     "CaseView",
+    "ChainBreak",
     "Clock",
     "DeadlineView",
     "Desk",
@@ -88,6 +90,8 @@ __all__ = [
     "FixedClock",
     "ForbiddenPhrase",
     "InitResult",
+    "LogReport",
+    "NodeChain",
     "PhraseBook",
     "ReplyView",
     "SlaState",
@@ -106,6 +110,7 @@ __all__ = [
     "capture_signature",
     "categories",
     "compose_reply",
+    "create_db_role",
     "customer_history",
     "deadline_labels",
     "departments",
@@ -147,6 +152,7 @@ __all__ = [
     "suggest",
     "to_local",
     "user_timezone",
+    "verify_log",
     "wall_clock",
     "watch_interval_seconds",
     "watch_tick",

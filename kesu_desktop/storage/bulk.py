@@ -10,6 +10,9 @@ on PostgreSQL, inside the caller's transaction.
 
 Only for cases that do not exist yet: nothing here updates or deletes, and the search entries are
 written without looking for an earlier one.
+
+The events are chained like ``eventlog.append``'s: the workers make each event's canonical content
+(``eventlog.event_body``), and ``write`` links them onto their node's head inside the transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import Dialect, Integer, Text, Uuid, column, func, insert, selec
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
+from kesu_desktop.storage import eventlog
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.models import Case, CaseEvent, CaseLink, CaseWatch
 
@@ -68,6 +72,7 @@ class BulkInsert:
         else:
             quote = dialect.identifier_preparer.quote
             self.sql = f"COPY {quote(target.name)} ({', '.join(quote(k) for k in order)}) FROM STDIN"
+        self.order = order
         self._values = itemgetter(*order)
         self._processors = [
             (i, processor)
@@ -109,6 +114,9 @@ class CaseRows:
     #: Each case's id, search tokens and folded text (``tokens.index_tokens`` and ``search.folded_text``
     #: of ``search.case_texts``).
     documents: list[tuple[uuid.UUID, list[str], str]]
+    #: Per event (same order as ``events``): its node, id and canonical content (``eventlog.event_body``),
+    #: to be chained by ``CaseTables.write``.
+    chain: list[tuple[str, uuid.UUID, str]]
 
 
 class CaseTables:
@@ -118,6 +126,7 @@ class CaseTables:
         self.dialect = dialect.name
         self.cases = BulkInsert(Case.__table__, dialect)
         self.events = BulkInsert(CaseEvent.__table__, dialect)
+        self._seq, self._prev, self._hash = (self.events.order.index(k) for k in ("seq", "prev_hash", "hash"))
         self.links = BulkInsert(CaseLink.__table__, dialect)
         self.watches = BulkInsert(CaseWatch.__table__, dialect)
         self._search = BulkInsert(_SQLITE_SEARCH, dialect)
@@ -137,21 +146,57 @@ class CaseTables:
         documents: list[tuple[uuid.UUID, list[str], str]],
     ) -> CaseRows:
         """Rows as dicts (column key → Python value) turned into what ``write`` sends."""
+        chain = [
+            (
+                e["node_id"],
+                e["id"],
+                eventlog.event_body(
+                    event_id=e["id"],
+                    case_id=e["case_id"],
+                    hlc=e["hlc"],
+                    node_id=e["node_id"],
+                    actor_id=e["actor_id"],
+                    actor=e["actor"],
+                    kind=e["kind"],
+                    at=e["at"],
+                    payload=e["payload"],
+                ),
+            )
+            for e in events
+        ]
         return CaseRows(
             self.cases.params(cases),
             self.events.params(events),
             self.links.params(links),
             self.watches.params(watches),
             documents,
+            chain,
         )
 
     def write(self, session: Session, rows: CaseRows) -> None:
         """Insert one batch inside the caller's transaction."""
         self.cases.execute(session, rows.cases)
-        self.events.execute(session, rows.events)
+        self.events.execute(session, self._chained(session, rows))
         self.links.execute(session, rows.links)
         self.watches.execute(session, rows.watches)
         self._index(session, rows.documents)
+
+    def _chained(self, session: Session, rows: CaseRows) -> list[tuple[Any, ...]]:
+        """The event rows linked onto their nodes' heads, in the order given; the heads advanced."""
+        heads: dict[str, eventlog.Head] = {}
+        out = []
+        for values, (node_id, event_id, body) in zip(rows.events, rows.chain, strict=True):
+            head = heads.get(node_id)
+            if head is None:
+                head = heads[node_id] = eventlog.lock_head(session, node_id)
+            digest = eventlog.chain_hash(body, head.last_hash)
+            row = list(values)
+            row[self._seq], row[self._prev], row[self._hash] = head.count + 1, head.last_hash, digest
+            out.append(tuple(row))
+            head.last_event_id, head.last_hash, head.count = event_id, digest, head.count + 1
+        for head in heads.values():
+            eventlog.advance_head(session, head)
+        return out
 
     def _index(self, session: Session, documents: list[tuple[uuid.UUID, list[str], str]]) -> None:
         """The bulk form of search.index_case for brand-new cases (nothing to delete first)."""

@@ -63,6 +63,10 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
+        # A REPLACE deletes the row it replaces; only with recursive triggers does that deletion fire
+        # DELETE triggers, so case_events' append-only trigger also sees INSERT OR REPLACE (a BEFORE
+        # INSERT trigger refuses an existing event id as well: migration 0010).
+        cursor.execute("PRAGMA recursive_triggers=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

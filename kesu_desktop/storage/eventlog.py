@@ -3,19 +3,29 @@
 An event's payload carries ``set``: the field values the event gives the case. The projection is the
 fold of those ``set`` maps in HLC order, which is why replaying the log (sync, repair, audit) rebuilds
 exactly the row the desk wrote.
+
+Every event is also a link in its node's hash chain: it carries its place in the chain (``seq``), the
+SHA-256 of the node's previous event (``prev_hash``) and of its own canonical content (``hash``,
+``event_hash``). The chain head (``node_chain_heads``) is read and advanced in the writing transaction
+(SQLite: under BEGIN IMMEDIATE; PostgreSQL: the head row locked FOR UPDATE), so the CLI and the desktop
+sharing one node id never fork it; the unique (node_id, seq) index would refuse a fork anyway. Chains
+are per node, so sync can carry many nodes' chains side by side unchanged.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from kesu_desktop.storage.models import Case, CaseEvent
+from kesu_desktop.storage.models import Case, CaseEvent, NodeChainHead
 from kesu_desktop.storage.types import UTCDateTime
 
 _DATETIME_FIELDS = frozenset(c.key for c in Case.__table__.columns if isinstance(c.type, UTCDateTime))
@@ -59,6 +69,116 @@ def apply_changes(case: Case, changes: Mapping[str, Any]) -> None:
         setattr(case, field, from_json_value(field, value))
 
 
+#: ``prev_hash`` of a node's first event.
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """The one spelling of a JSON value that is hashed: sorted keys, no whitespace, text as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_body(
+    *,
+    event_id: uuid.UUID,
+    case_id: uuid.UUID,
+    hlc: str,
+    node_id: str,
+    actor_id: uuid.UUID | None,
+    actor: str,
+    kind: str,
+    at: datetime,
+    payload: Mapping[str, Any],
+) -> str:
+    """The canonical JSON of an event's content without its chain link (``chain_hash`` adds it).
+
+    Separate so the bulk loader can make it in its worker processes and chain in the writing one.
+    """
+    return canonical_json(
+        {
+            "actor": actor,
+            "actor_id": None if actor_id is None else str(actor_id),
+            "at": at.astimezone(UTC).isoformat(),
+            "case_id": str(case_id),
+            "hlc": hlc,
+            "id": str(event_id),
+            "kind": kind,
+            "node_id": node_id,
+            "payload": payload,
+        }
+    )
+
+
+def chain_hash(body: str, prev_hash: str) -> str:
+    """SHA-256 of the canonical JSON of the content plus ``prev_hash`` (which sorts after every other key,
+    so this is exactly ``canonical_json`` of the whole record)."""
+    record = f'{body[:-1]},"prev_hash":"{prev_hash}"}}'
+    # surrogatepass: a lone surrogate that reached a payload before the input boundary still hashes.
+    return hashlib.sha256(record.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def event_hash(event: CaseEvent | Any) -> str:
+    """The hash an event (an ORM row or any row with the same attributes) should carry."""
+    body = event_body(
+        event_id=event.id,
+        case_id=event.case_id,
+        hlc=event.hlc,
+        node_id=event.node_id,
+        actor_id=event.actor_id,
+        actor=event.actor,
+        kind=event.kind,
+        at=event.at,
+        payload=event.payload,
+    )
+    return chain_hash(body, event.prev_hash)
+
+
+@dataclass
+class Head:
+    """A node's chain head as read (and then advanced) inside one write transaction."""
+
+    node_id: str
+    last_event_id: uuid.UUID | None
+    last_hash: str
+    count: int
+
+
+def lock_head(session: Session, node_id: str) -> Head:
+    """The node's chain head, locked for this transaction (made on the node's first event).
+
+    The SQLite write transaction already holds the database's write lock (BEGIN IMMEDIATE); on
+    PostgreSQL FOR UPDATE makes a second writer of the same node wait here until this one commits.
+    The head is read with Core, not the ORM, so a head another process advanced is never read from
+    this session's identity map.
+    """
+    query = (
+        select(NodeChainHead.last_event_id, NodeChainHead.last_hash, NodeChainHead.count)
+        .where(NodeChainHead.node_id == node_id)
+        .with_for_update()
+    )
+    row = session.execute(query).one_or_none()
+    if row is None:
+        table = NodeChainHead.__table__
+        values = {"node_id": node_id, "last_event_id": None, "last_hash": GENESIS, "count": 0}
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            session.execute(pg_insert(table).values(values).on_conflict_do_nothing())
+        else:
+            session.execute(insert(table).values(values))
+        row = session.execute(query).one()
+    return Head(node_id, row[0], row[1], row[2])
+
+
+def advance_head(session: Session, head: Head) -> None:
+    """Store the head after the events chained onto it in this transaction."""
+    session.execute(
+        update(NodeChainHead.__table__)
+        .where(NodeChainHead.__table__.c.node_id == head.node_id)
+        .values(last_event_id=head.last_event_id, last_hash=head.last_hash, count=head.count)
+    )
+
+
 def append(
     session: Session,
     case: Case,
@@ -73,11 +193,25 @@ def append(
     changes: Mapping[str, Any],
     info: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
-    """Record one event and apply its changes to the (already added) case row."""
+    """Record one event, chained onto its node's head, and apply its changes to the (already added) case
+    row. Costs one indexed read and one update of the node's head row."""
     payload = event_payload(changes, info)
     apply_changes(case, payload["set"])
     case.last_hlc = hlc
     case.updated_at = at
+    head = lock_head(session, node_id)
+    body = event_body(
+        event_id=event_id,
+        case_id=case.id,
+        hlc=hlc,
+        node_id=node_id,
+        actor_id=actor_id,
+        actor=actor,
+        kind=kind,
+        at=at,
+        payload=payload,
+    )
+    digest = chain_hash(body, head.last_hash)
     event = CaseEvent(
         id=event_id,
         case_id=case.id,
@@ -88,8 +222,13 @@ def append(
         kind=kind,
         at=at,
         payload=payload,
+        seq=head.count + 1,
+        prev_hash=head.last_hash,
+        hash=digest,
     )
     session.add(event)
+    head.last_event_id, head.last_hash, head.count = event_id, digest, head.count + 1
+    advance_head(session, head)
     return event
 
 

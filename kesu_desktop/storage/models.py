@@ -209,12 +209,17 @@ class Case(Base):
 
 
 class CaseEvent(Base):
-    """One immutable fact about a case. Never updated, never deleted."""
+    """One immutable fact about a case. Never updated, never deleted.
+
+    Each node chains its own events (``seq``, ``prev_hash``, ``hash``; see storage/eventlog.py), so a
+    rewritten, removed or reordered event shows when the chain is recomputed.
+    """
 
     __tablename__ = "case_events"
     __table_args__ = (
         Index("ix_case_events_case_hlc", "case_id", "hlc"),
         Index("ix_case_events_hlc", "hlc"),
+        Index("ix_case_events_node_seq", "node_id", "seq", unique=True),
     )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
@@ -225,6 +230,23 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime]
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    #: Position in its node's chain (1, 2, …): the order the node wrote its events in.
+    seq: Mapped[int] = mapped_column(Integer)
+    #: SHA-256 (hex) of the node's previous event; 64 zeros for a node's first event.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (hex) of this event's canonical content (eventlog.event_hash).
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class NodeChainHead(Base):
+    """The last event each node wrote: read and advanced in the writing transaction, so two processes
+    sharing a node id (the CLI and the desktop on one machine) never fork the chain."""
+
+    __tablename__ = "node_chain_heads"
+    node_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_event_id: Mapped[uuid.UUID | None]
+    last_hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class CaseLink(Base):
