@@ -18,6 +18,7 @@ from kesu_desktop.i18n import _, join_items, with_note
 
 if TYPE_CHECKING:  # the fonts (and ReportLab) load only when a document is printed
     from kesu_desktop.printing.fonts import MissingGlyphs
+    from kesu_desktop.services.desk import Desk
 
 #: Exit status of verify-letter when the file is not (or no longer) what we issued.
 EXIT_NOT_VERIFIED = 4
@@ -181,14 +182,32 @@ def cmd_mark_signed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cert_password() -> bytes | None:
+    """``KESU_CERT_PASSWORD`` (an environment variable: never in argv, where ``ps`` shows it)."""
+    password = os.environ.get("KESU_CERT_PASSWORD")
+    return password.encode("utf-8", "surrogateescape") if password else None
+
+
+def _password_line(desk: Desk, store: str) -> str:
+    """Where the key's password now lives; the warning itself went to stderr (the log line)."""
+    from kesu_desktop.services.certificates import STORE_DATABASE, STORE_KEYRING, keyring_service
+
+    if store == STORE_KEYRING:
+        return _("证书密码：已存入本机系统密钥环（服务 {service}），数据库中不保存").format(
+            service=keyring_service(desk)
+        )
+    if store == STORE_DATABASE:
+        return _("证书密码：保存在数据库中（本机没有可用的系统密钥环）")
+    return _("证书没有密码")
+
+
 def cmd_cert_import(args: argparse.Namespace) -> int:
     from kesu_desktop.printing.certificates import import_certificate
 
     data = _read(args.file, "file")
-    password = os.environ.get("KESU_CERT_PASSWORD")
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    record = import_certificate(desk, actor, data, password.encode() if password else None)
+    record = import_certificate(desk, actor, data, _cert_password())
     print(
         _("已导入签名证书：{subject}，有效期至 {until}（指纹 {fp}）").format(
             subject=record.subject,
@@ -196,6 +215,7 @@ def cmd_cert_import(args: argparse.Namespace) -> int:
             fp=record.fingerprint,
         )
     )
+    print(_password_line(desk, record.password_store))
     return 0
 
 
@@ -204,7 +224,7 @@ def cmd_cert_create(args: argparse.Namespace) -> int:
 
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    record = create_certificate(desk, actor, args.organisation)
+    record = create_certificate(desk, actor, args.organisation, password=_cert_password())
     print(
         _("已生成自签名证书：{subject}，有效期至 {until}（指纹 {fp}）").format(
             subject=record.subject,
@@ -212,6 +232,25 @@ def cmd_cert_create(args: argparse.Namespace) -> int:
             fp=record.fingerprint,
         )
     )
+    print(_password_line(desk, record.password_store))
+    return 0
+
+
+def cmd_cert_password(args: argparse.Namespace) -> int:
+    from kesu_desktop.printing.certificates import set_certificate_password
+
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    record = set_certificate_password(
+        desk,
+        actor,
+        _cert_password(),
+        fingerprint=args.fingerprint,
+        remove_from_database=args.remove_from_database,
+    )
+    print(_("已将签名证书（指纹 {fp}）的密码存入本机系统密钥环").format(fp=record.fingerprint))
+    if args.remove_from_database:
+        print(_("数据库中已不再保存该密码：其他签名的电脑也须各自运行 kesu admin cert-password"))
     return 0
 
 
@@ -265,6 +304,16 @@ def add_parsers(
     p = admin_sub.add_parser("cert-create", parents=[common], help=_("生成自签名的单位签名证书"))
     p.set_defaults(func=cmd_cert_create)
     p.add_argument("--organisation", metavar="NAME")
+    p = admin_sub.add_parser(
+        "cert-password",
+        parents=[common],
+        help=_("将签名证书的密码存入本机系统密钥环（密码取自 KESU_CERT_PASSWORD，或数据库中的副本）"),
+    )
+    p.set_defaults(func=cmd_cert_password)
+    p.add_argument("--fingerprint", metavar="HEX", help=_("证书指纹（至少前 8 位）；默认为当前使用的证书"))
+    p.add_argument(
+        "--remove-from-database", action="store_true", help=_("之后数据库中只保留标记，不再保存密码")
+    )
     p = admin_sub.add_parser("seal", parents=[common], help=_("设置回复函上的印章图片（PNG）"))
     p.set_defaults(func=cmd_seal)
     p.add_argument("file", metavar="FILE.png")

@@ -3,11 +3,18 @@
 A desk that has never had a certificate makes a self-signed one the first time it issues a document
 (recorded as created by ``system``), so printing never stops for want of one; an admin can import the
 organisation's real certificate at any time and later documents are signed with it.
+
+The key's password goes to the system keyring where there is one (``services.certificates``): a
+returned record's ``warning`` says when it had to stay in the database.
 """
 
 from __future__ import annotations
 
-from kesu_desktop.domain.errors import ValidationError
+from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_format
+
+from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.errors import NotAllowed, ValidationError
+from kesu_desktop.i18n import _
 from kesu_desktop.printing.signing import CertificateError, OrgCertificate, create_self_signed, load_pkcs12
 from kesu_desktop.services import certificates
 from kesu_desktop.services.actor import Actor
@@ -31,10 +38,11 @@ def _store(desk: Desk, actor: Actor | None, cert: OrgCertificate, *, self_signed
     )
 
 
-def _identity(record: CertificateRecord) -> OrgCertificate:
+def _identity(desk: Desk, record: CertificateRecord) -> OrgCertificate:
+    """The record with its password, read from the database or from this desk's keyring."""
     return OrgCertificate(
         pkcs12=record.pkcs12,
-        password=record.password,
+        password=certificates.certificate_password(desk, record),
         subject=record.subject,
         fingerprint_sha256=record.fingerprint,
         not_before=record.not_before,
@@ -49,7 +57,7 @@ def signing_identity(desk: Desk) -> OrgCertificate:
     if record is None:
         cert = create_self_signed(certificates.organisation_name(desk), now=desk.clock.now())
         record = _store(desk, None, cert, self_signed=True)
-    return _identity(record)
+    return _identity(desk, record)
 
 
 def import_certificate(desk: Desk, actor: Actor, data: bytes, password: bytes | None) -> CertificateRecord:
@@ -61,10 +69,42 @@ def import_certificate(desk: Desk, actor: Actor, data: bytes, password: bytes | 
     return _store(desk, actor, cert, self_signed=False)
 
 
-def create_certificate(desk: Desk, actor: Actor, organisation: str | None = None) -> CertificateRecord:
-    """A new self-signed certificate in the organisation's name (first-run set-up, or a renewal)."""
+def create_certificate(
+    desk: Desk, actor: Actor, organisation: str | None = None, *, password: bytes | None = None
+) -> CertificateRecord:
+    """A new self-signed certificate in the organisation's name (first-run set-up, or a renewal); with
+    ``password`` its key opens with that (so other desks sharing the database can be given it)."""
     name = (organisation or "").strip() or certificates.organisation_name(desk)
-    return _store(desk, actor, create_self_signed(name, now=desk.clock.now()), self_signed=True)
+    cert = create_self_signed(name, now=desk.clock.now(), password=password)
+    return _store(desk, actor, cert, self_signed=True)
+
+
+def set_certificate_password(
+    desk: Desk,
+    actor: Actor,
+    password: bytes | None,
+    *,
+    fingerprint: str | None = None,
+    remove_from_database: bool = False,
+) -> CertificateRecord:
+    """Put a certificate's password into this desk's keyring (``kesu admin cert-password``).
+
+    The password is the one given, else the database's copy; it must open the certificate's PKCS#12,
+    so a mistyped one is refused now rather than at the next print.
+    """
+    if actor.role is not Role.ADMIN:  # before anything is read, so nobody else can try passwords
+        raise NotAllowed(_("只有管理员可以设置签名证书的密码"))
+    record = certificates.find_certificate(desk, fingerprint)
+    secret = password or record.password
+    if secret is None:
+        raise ValidationError.single("password", _("请在环境变量 KESU_CERT_PASSWORD 中提供证书密码"))
+    try:
+        pkcs12_format.load_key_and_certificates(record.pkcs12, secret)
+    except ValueError:
+        raise ValidationError.single("password", _("证书密码不正确")) from None
+    return certificates.keep_password_in_keyring(
+        desk, actor, record, secret, remove_from_database=remove_from_database
+    )
 
 
 def initialize_with_certificate(desk: Desk, **values: object) -> InitResult:

@@ -116,10 +116,13 @@ def _require_aware(now: datetime) -> datetime:
     return now.astimezone(UTC)
 
 
-def create_self_signed(org_name: str, *, now: datetime, years: int = 5) -> OrgCertificate:
+def create_self_signed(
+    org_name: str, *, now: datetime, years: int = 5, password: bytes | None = None
+) -> OrgCertificate:
     """Make a self-signed seal so an organisation without a CA certificate can still sign its exports.
 
     EC P-256 rather than RSA: key generation and signing are several times faster and pyHanko validates it.
+    The key's password is random unless the admin gives one (so it can be put in other desks' keyrings).
     """
     now = _require_aware(now)
     key = ec.generate_private_key(ec.SECP256R1())
@@ -157,7 +160,7 @@ def create_self_signed(org_name: str, *, now: datetime, years: int = 5) -> OrgCe
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    password = secrets.token_urlsafe(24).encode("ascii")
+    password = password or secrets.token_urlsafe(24).encode("ascii")
     data = pkcs12.serialize_key_and_certificates(
         org_name.encode("utf-8"), key, cert, None, serialization.BestAvailableEncryption(password)
     )

@@ -3,25 +3,46 @@
 The cryptography (reading a PKCS#12, making a self-signed certificate) lives in ``printing.signing``;
 ``printing.certificates`` checks a certificate there and then stores it here, so this module stays
 plain storage and permissions.
+
+Where the key's password lives: the PKCS#12 (the encrypted key) is in the database, so every desk
+can sign; its password goes to the system keyring of the desk that stores it (Windows Credential
+Manager, macOS Keychain, Secret Service), under the service ``kesu-desk:<database>`` and the
+certificate's fingerprint, and the database keeps only the marker ``IN_KEYRING``. Where there is no
+usable keyring the password is kept in the database, with a warning. A desk that signs with a
+certificate whose password is in a keyring needs it in its own (``kesu admin cert-password``).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
 
 from kesu_desktop.domain.enums import Role
-from kesu_desktop.domain.errors import NotAllowed, ValidationError
+from kesu_desktop.domain.errors import Conflict, NotAllowed, NotFound, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.storage.models import Office, PrintAsset, SigningCertificate
 
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
 MAX_SEAL_BYTES = 2 * 1024 * 1024
+
+#: The password column's value when the password is in the desks' system keyrings, not in the database.
+IN_KEYRING = b"keyring:"
+#: Where a certificate's password lives (``CertificateRecord.password_store``).
+STORE_KEYRING, STORE_DATABASE, STORE_NONE = "keyring", "database", "none"
+
+log = logging.getLogger("kesu.certificates")
 
 
 @dataclass(frozen=True)
@@ -30,6 +51,7 @@ class CertificateRecord:
     subject: str
     fingerprint: str
     pkcs12: bytes
+    #: The password when the database holds it; ``None`` when it is in the keyring (or there is none).
     password: bytes | None
     cert_pem: bytes
     not_before: datetime
@@ -37,22 +59,106 @@ class CertificateRecord:
     self_signed: bool
     created_by: str
     created_at: datetime
+    #: ``keyring``, ``database`` or ``none`` (a PKCS#12 without a password).
+    password_store: str = STORE_NONE
+    #: Set when the password had to be kept in the database: what to tell the admin.
+    warning: str | None = None
 
 
 def _record(row: SigningCertificate) -> CertificateRecord:
+    if row.password == IN_KEYRING:
+        password, store = None, STORE_KEYRING
+    else:
+        password, store = row.password, STORE_DATABASE if row.password else STORE_NONE
     return CertificateRecord(
         row.id,
         row.subject,
         row.fingerprint,
         row.pkcs12,
-        row.password,
+        password,
         row.cert_pem.encode("ascii"),
         row.not_before,
         row.not_after,
         row.self_signed,
         row.created_by,
         row.created_at,
+        store,
     )
+
+
+def keyring_service(desk: Desk) -> str:
+    """The keyring service name of this database: the same file or server gives the same name on
+    every desk (the user a desk connects as and its password are left out)."""
+    url = make_url(desk.db.url)
+    if desk.db.kind == "sqlite":
+        where = str(Path(url.database).resolve()) if url.database else ":memory:"
+        return f"kesu-desk:sqlite:{where}"
+    return f"kesu-desk:postgresql://{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def _keyring() -> KeyringBackend | None:
+    """The system keyring, or ``None`` when the platform offers none (keyring's fail or null backend,
+    or a chainer with nothing in it: a headless Linux without Secret Service, a CI machine)."""
+    import keyring
+    from keyring.backends import chainer, fail
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception:  # a broken keyring configuration is no keyring
+        return None
+    if isinstance(backend, fail.Keyring) or type(backend).__module__ == "keyring.backends.null":
+        return None
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return None
+    return backend
+
+
+def keyring_available() -> bool:
+    return _keyring() is not None
+
+
+def _no_keyring_warning(fingerprint: str, why: str) -> str:
+    return _(
+        "签名证书（指纹 {fp}…）的密码保存在数据库中，未放入系统密钥环（{why}）："
+        "能读取数据库的人即可用该证书签名。"
+        "在有系统密钥环的电脑上可运行 kesu admin cert-password --remove-from-database 将其移出数据库。"
+    ).format(fp=fingerprint[:16], why=why)
+
+
+def _put_in_keyring(desk: Desk, fingerprint: str, password: bytes) -> str | None:
+    """Store the password in this desk's keyring; ``None`` when done, else why it could not be."""
+    backend = _keyring()
+    if backend is None:
+        return _("本机没有可用的系统密钥环")
+    try:
+        backend.set_password(keyring_service(desk), fingerprint, password.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _("密码不是 UTF-8 文本")
+    except Exception as exc:  # a locked or unreachable store (keyring.errors.KeyringError and the like)
+        return _("系统密钥环拒绝写入：{error}").format(error=exc)
+    return None
+
+
+def certificate_password(desk: Desk, record: CertificateRecord) -> bytes | None:
+    """The password that opens ``record``'s PKCS#12, from the database or from this desk's keyring."""
+    if record.password_store != STORE_KEYRING:
+        return record.password
+    backend = _keyring()
+    secret = None
+    if backend is not None:
+        try:
+            secret = backend.get_password(keyring_service(desk), record.fingerprint)
+        except Exception:
+            secret = None
+    if secret is None:
+        raise Conflict(
+            _(
+                "本机的系统密钥环中没有签名证书（指纹 {fp}…）的密码，无法签名："
+                "请管理员在本机运行 kesu admin cert-password（密码取自 KESU_CERT_PASSWORD）"
+            ).format(fp=record.fingerprint[:16]),
+            field="certificate",
+        )
+    return secret.encode("utf-8")
 
 
 def active_certificate(desk: Desk) -> CertificateRecord | None:
@@ -106,11 +212,20 @@ def store_certificate(
         if session.scalar(select(SigningCertificate).where(SigningCertificate.fingerprint == fingerprint)):
             raise ValidationError.single("certificate", _("该证书已导入"))
         session.execute(update(SigningCertificate).values(active=False))
+        warning = None
+        stored = password
+        if password:
+            why = _put_in_keyring(desk, fingerprint, password)
+            if why is None:
+                stored = IN_KEYRING
+            else:
+                warning = _no_keyring_warning(fingerprint, why)
+                log.warning("%s", warning)
         row = SigningCertificate(
             subject=subject[:200],
             fingerprint=fingerprint,
             pkcs12=pkcs12,
-            password=password,
+            password=stored,
             cert_pem=cert_pem.decode("ascii"),
             not_before=not_before,
             not_after=not_after,
@@ -121,7 +236,50 @@ def store_certificate(
         )
         session.add(row)
         session.flush()
-        return _record(row)
+        return replace(_record(row), warning=warning)
+
+
+def find_certificate(desk: Desk, fingerprint: str | None = None) -> CertificateRecord:
+    """The active certificate, or the one whose fingerprint starts with ``fingerprint`` (8+ hex digits)."""
+    with desk.db.read() as session:
+        query = select(SigningCertificate)
+        if fingerprint:
+            fp = fingerprint.strip().lower().replace(":", "")
+            if len(fp) < 8:
+                raise ValidationError.single("fingerprint", _("请给出指纹的至少前 8 位"))
+            query = query.where(SigningCertificate.fingerprint.startswith(fp))
+        else:
+            query = query.where(SigningCertificate.active.is_(True))
+        rows = [
+            _record(row)
+            for row in session.scalars(query.order_by(SigningCertificate.created_at.desc()).limit(2))
+        ]
+    if not rows:
+        raise NotFound(_("没有这样的签名证书"), field="fingerprint")
+    if fingerprint and len(rows) > 1:
+        raise ValidationError.single("fingerprint", _("有多个证书以此开头：请给出更长的指纹"))
+    return rows[0]
+
+
+def keep_password_in_keyring(
+    desk: Desk, actor: Actor, record: CertificateRecord, password: bytes, *, remove_from_database: bool
+) -> CertificateRecord:
+    """Put a (checked) password into this desk's keyring; with ``remove_from_database``, the database
+    keeps only the marker from then on, so every other desk that signs needs it in its own keyring."""
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_("只有管理员可以设置签名证书的密码"))
+    why = _put_in_keyring(desk, record.fingerprint, password)
+    if why is not None:
+        raise ValidationError.single("keyring", why)
+    if remove_from_database:
+        with desk.db.write() as session:
+            session.execute(
+                update(SigningCertificate)
+                .where(SigningCertificate.fingerprint == record.fingerprint)
+                .values(password=IN_KEYRING)
+            )
+        return replace(record, password=None, password_store=STORE_KEYRING)
+    return record
 
 
 def is_png(data: bytes) -> bool:

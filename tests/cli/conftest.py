@@ -15,6 +15,7 @@ from tests.helpers.postgres import pg_admin
 def base_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KESU_")}
     env.update(KESU_DATA_DIR=str(tmp_path / "data"), KESU_NODE_ID="cli-test", PYTHONIOENCODING="utf-8")
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"  # as on CI; never a real keyring
     return env
 
 

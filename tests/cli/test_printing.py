@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers.cli import COMPLAINT, NOW, USERS, Kesu, setup
+from tests.helpers.cli import ADMIN, COMPLAINT, USERS, Kesu, setup
 
 
 def _register(kesu: Kesu) -> str:
@@ -16,7 +16,6 @@ def _register(kesu: Kesu) -> str:
         user="alice",
         password=USERS["alice"][2],
         stdin=json.dumps(COMPLAINT),
-        extra_env={"KESU_NOW": NOW},
     )
     assert out.code == 0, out.err
     return out.json["case_no"]
@@ -116,7 +115,7 @@ def test_a_character_no_font_has_exits_2_listing_it_with_the_way_out(kesu: Kesu,
     setup(kesu)
     alice = {"user": "alice", "password": USERS["alice"][2]}
     data = {**COMPLAINT, "customer_name": "张\U000f0000\U000f0001"}  # private-use: in no font
-    registered = kesu("register", "-", stdin=json.dumps(data), extra_env={"KESU_NOW": NOW}, **alice)
+    registered = kesu("register", "-", stdin=json.dumps(data), **alice)
     assert registered.code == 0, registered.err
     case_no = registered.json["case_no"]
     target = tmp_path / "回执.pdf"
@@ -132,3 +131,39 @@ def test_a_character_no_font_has_exits_2_listing_it_with_the_way_out(kesu: Kesu,
     printed = kesu("print", "receipt", case_no, "-o", str(target), "--allow-missing-glyphs", **alice)
     assert printed.code == 0, printed.err
     assert target.exists()
+
+
+def test_the_key_password_goes_to_each_desks_keyring_or_to_the_database_with_a_warning(
+    kesu: Kesu, tmp_path: Path
+) -> None:
+    setup(kesu)
+    case_no = _register(kesu)
+    admin = {"user": ADMIN[0], "password": ADMIN[1]}
+    alice = {"user": "alice", "password": USERS["alice"][2]}
+
+    def desk(name: str, **extra: str) -> dict[str, str]:
+        store = {"PYTHON_KEYRING_BACKEND": "tests.helpers.keyring_backend.FileKeyring"}
+        return {**store, "KESU_TEST_KEYRING": str(tmp_path / f"{name}.json"), **extra}
+
+    made = kesu("admin", "cert-create", extra_env=desk("a", KESU_CERT_PASSWORD="org-pass-123"), **admin)
+    assert made.code == 0, made.err
+    assert "已存入本机系统密钥环" in made.out and "WARNING" not in made.err
+    assert "org-pass-123" in (tmp_path / "a.json").read_text(encoding="utf-8")
+    out = str(tmp_path / "r.pdf")
+    assert kesu("print", "receipt", case_no, "-o", out, extra_env=desk("a"), **alice).code == 0
+
+    refused = kesu("print", "receipt", case_no, "-o", out, extra_env=desk("b"), **alice)  # another desk
+    assert refused.code == 2 and refused.err.startswith("certificate: ") and "cert-password" in refused.err
+    wrong = kesu("admin", "cert-password", extra_env=desk("b", KESU_CERT_PASSWORD="nope"), **admin)
+    assert wrong.code == 2 and "密码不正确" in wrong.err
+    given = kesu("admin", "cert-password", extra_env=desk("b", KESU_CERT_PASSWORD="org-pass-123"), **admin)
+    assert given.code == 0, given.err
+    assert kesu("print", "receipt", case_no, "-o", out, extra_env=desk("b"), **alice).code == 0
+
+    bare = kesu("admin", "cert-create", **admin)  # no usable keyring on this desk
+    assert bare.code == 0, bare.err
+    assert "保存在数据库中" in bare.out
+    assert "WARNING" in bare.err and "cert-password" in bare.err and "Traceback" not in bare.err
+    assert kesu("print", "receipt", case_no, "-o", out, **alice).code == 0
+    no_store = kesu("admin", "cert-password", **admin)
+    assert no_store.code == 2 and no_store.err.startswith("keyring: ")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
@@ -263,17 +264,26 @@ class PrintController(QObject):
         desk, actor, secret = self.desk, self.actor, password.encode() if password else None
         return tasks.run(
             lambda: printing.import_certificate(desk, actor, data, secret),
-            on_result=lambda record: QMessageBox.information(
-                self.window,
-                _("导入签名证书"),
-                _("已导入：{subject}，有效期至 {until}。此后出具的文档将使用该证书签名。").format(
-                    subject=record.subject,
-                    until=services.local_time(record.not_after, actor.timezone, "%Y-%m-%d"),
-                ),
-            ),
+            on_result=self.on_certificate_imported,
             on_error=lambda exc: self._warn(_("导入签名证书"), exc),
             context=self.window,
         )
+
+    def on_certificate_imported(self, record: Any) -> None:  # services.certificates.CertificateRecord
+        """Say where the key's password now lives: this computer's keyring, or (warned) the database."""
+        text = _("已导入：{subject}，有效期至 {until}。此后出具的文档将使用该证书签名。").format(
+            subject=record.subject,
+            until=services.local_time(record.not_after, self.actor.timezone, "%Y-%m-%d"),
+        )
+        if record.warning:
+            QMessageBox.warning(self.window, _("导入签名证书"), text + "\n\n" + record.warning)
+            return
+        if record.password_store == "keyring":
+            text += "\n\n" + _(
+                "证书密码已存入本机的系统密钥环，数据库中不保存。共用数据库的其他电脑要签名，"
+                "须由管理员在那台电脑上运行 kesu admin cert-password。"
+            )
+        QMessageBox.information(self.window, _("导入签名证书"), text)
 
     def set_seal(self, path: str | None = None) -> tasks.Task | None:
         if path is None:
