@@ -6,10 +6,11 @@ plain storage and permissions.
 
 Where the key's password lives: the PKCS#12 (the encrypted key) is in the database, so every desk
 can sign; its password goes to the system keyring of the desk that stores it (Windows Credential
-Manager, macOS Keychain, Secret Service), under the service ``kesu-desk:<database>`` and the
-certificate's fingerprint, and the database keeps only the marker ``IN_KEYRING``. Where there is no
-usable keyring the password is kept in the database, with a warning. A desk that signs with a
-certificate whose password is in a keyring needs it in its own (``kesu admin cert-password``).
+Manager, macOS Keychain, Secret Service), under the service ``kesu-desk:<database>`` (the id of its
+first office) and the certificate's fingerprint, and the database keeps only the marker
+``IN_KEYRING``. Where there is no usable keyring the password is kept in the database, with a
+warning. A desk that signs with a certificate whose password is in a keyring needs it in its own
+(``kesu admin cert-password``).
 """
 
 from __future__ import annotations
@@ -87,8 +88,13 @@ def _record(row: SigningCertificate) -> CertificateRecord:
 
 
 def keyring_service(desk: Desk) -> str:
-    """The keyring service name of this database: the same file or server gives the same name on
-    every desk (the user a desk connects as and its password are left out)."""
+    """The keyring service name of this database: ``kesu-desk:`` and the id of its first office, the
+    same on every desk sharing it and after the file moves or the server is reached by another name;
+    before there is an office, its address (without user and password)."""
+    with desk.db.read() as session:
+        office = session.scalar(select(Office.id).order_by(Office.created_at).limit(1))
+    if office is not None:
+        return f"kesu-desk:{office}"
     url = make_url(desk.db.url)
     if desk.db.kind == "sqlite":
         where = str(Path(url.database).resolve()) if url.database else ":memory:"
@@ -125,13 +131,13 @@ def _no_keyring_warning(fingerprint: str, why: str) -> str:
     ).format(fp=fingerprint[:16], why=why)
 
 
-def _put_in_keyring(desk: Desk, fingerprint: str, password: bytes) -> str | None:
+def _put_in_keyring(service: str, fingerprint: str, password: bytes) -> str | None:
     """Store the password in this desk's keyring; ``None`` when done, else why it could not be."""
     backend = _keyring()
     if backend is None:
         return _("本机没有可用的系统密钥环")
     try:
-        backend.set_password(keyring_service(desk), fingerprint, password.decode("utf-8"))
+        backend.set_password(service, fingerprint, password.decode("utf-8"))
     except UnicodeDecodeError:
         return _("密码不是 UTF-8 文本")
     except Exception as exc:  # a locked or unreachable store (keyring.errors.KeyringError and the like)
@@ -204,6 +210,7 @@ def store_certificate(
     """
     if actor is not None and actor.role is not Role.ADMIN:
         raise NotAllowed(_("只有管理员可以更换签名证书"))
+    service = keyring_service(desk)
     with desk.db.write() as session:
         if actor is None:
             existing = session.scalar(select(SigningCertificate).where(SigningCertificate.active.is_(True)))
@@ -215,7 +222,7 @@ def store_certificate(
         warning = None
         stored = password
         if password:
-            why = _put_in_keyring(desk, fingerprint, password)
+            why = _put_in_keyring(service, fingerprint, password)
             if why is None:
                 stored = IN_KEYRING
             else:
@@ -268,7 +275,7 @@ def keep_password_in_keyring(
     keeps only the marker from then on, so every other desk that signs needs it in its own keyring."""
     if actor.role is not Role.ADMIN:
         raise NotAllowed(_("只有管理员可以设置签名证书的密码"))
-    why = _put_in_keyring(desk, record.fingerprint, password)
+    why = _put_in_keyring(keyring_service(desk), record.fingerprint, password)
     if why is not None:
         raise ValidationError.single("keyring", why)
     if remove_from_database:
