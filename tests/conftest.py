@@ -75,6 +75,7 @@ _CASE_TABLES = ", ".join(
         "settings",
         "calendar_overrides",
         "calendar_years",
+        "login_throttle",
         "node_chain_heads",
     )
 )

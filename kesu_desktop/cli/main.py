@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--department", metavar="CODE")
     p.add_argument("--display-name", metavar="NAME")
+    p = user_sub.add_parser("unlock", parents=[common], help=_("解除登录锁定（管理员）"))
+    p.set_defaults(func=commands.cmd_user_unlock)
+    p.add_argument("name", metavar="NAME|NODE_ID")
+    p.add_argument("--desk", action="store_true", help=_("解除该桌面（节点编号）的锁定"))
 
     p = add("register", commands.cmd_register, _("登记投诉（读取一个 JSON 对象）"))
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-")

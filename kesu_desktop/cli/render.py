@@ -55,10 +55,12 @@ def case_text(case: CaseView, zone: str) -> str:
     actions = join_items(a.label for a in case.allowed_actions) or "—"
     lines.append(_("可执行操作：{actions}").format(actions=actions))
     lines.append(_("时间线："))
-    for event in case.events:
+    notes = [line.recorded_note for line in case.timeline] if len(case.timeline) == len(case.events) else []
+    for i, event in enumerate(case.events):
         details = {k: v for k, v in event.payload.items() if k != "set" and v not in (None, "", [], False)}
         extra = "  " + "; ".join(f"{k}={v}" for k, v in details.items()) if details else ""
-        lines.append(f"  {_t(event.at, zone)}  {event.actor:<12} {event.kind}{extra}")
+        note = f"  [{notes[i]}]" if notes and notes[i] else ""  # stated and recorded times differ
+        lines.append(f"  {_t(event.at, zone)}  {event.actor:<12} {event.kind}{extra}{note}")
     return "\n".join(lines)
 
 

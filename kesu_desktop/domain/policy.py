@@ -63,6 +63,8 @@ class Policy:
     print_organisation: str = ""
     print_contact: str = ""
     use_statutory_holidays: bool = True
+    #: Whether ``--now``/``KESU_NOW`` may state the time (company-wide; for tests and demos only).
+    allow_clock_override: bool = False
 
     def clock(self, priority: Priority) -> PriorityClock:
         return self.clocks[priority]

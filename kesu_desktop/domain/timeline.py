@@ -7,7 +7,7 @@ own in the zone of the case's office with the same functions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kesu_desktop.domain.enums import Channel, DocumentKind, Priority, Severity, Status
@@ -18,6 +18,31 @@ from kesu_desktop.i18n import _, join_clauses
 TIME_DETAILS = ("promised_at", "due")
 #: Details that are codes of reference data, shown by name.
 NAMED_DETAILS = ("category", "department")
+#: A stated time further than this from when the event was really recorded is shown beside it.
+RECORDED_TOLERANCE = timedelta(minutes=5)
+
+
+def recorded_at(at: datetime, hlc: str) -> datetime | None:
+    """When the event was really recorded (its HLC's wall time), if that is more than five minutes from
+    the time it states (``at``, e.g. given with ``--now``); else None: the two agree.
+
+    The HLC always comes from the desk's real clock, so a backdated or postdated event shows as such.
+    """
+    wall, _sep, _counter = hlc.partition("-")
+    try:
+        recorded = datetime.fromtimestamp(int(wall) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return recorded if abs(recorded - at) > RECORDED_TOLERANCE else None
+
+
+def recorded_note(at: datetime, recorded: datetime | None, zone: Zone) -> str:
+    """ "记录于 …（所述时间 …）" for an event whose stated time differs from when it was recorded; else ""."""
+    if recorded is None:
+        return ""
+    return _("记录于 {recorded}（所述时间 {stated}）").format(
+        recorded=local_time(recorded, zone), stated=local_time(at, zone)
+    )
 
 
 def kind_labels() -> dict[str, str]:

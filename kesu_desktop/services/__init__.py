@@ -59,7 +59,7 @@ from kesu_desktop.services.replies import (
     submit_reply,
 )
 from kesu_desktop.services.setup import InitResult, initialize, is_initialized
-from kesu_desktop.services.users import add_user, get_actor, login, user_timezone
+from kesu_desktop.services.users import add_user, get_actor, login, unlock_desk, unlock_user, user_timezone
 from kesu_desktop.services.views import (
     CaseRow,
     CaseView,
@@ -151,6 +151,8 @@ __all__ = [
     "submit_reply",
     "suggest",
     "to_local",
+    "unlock_desk",
+    "unlock_user",
     "user_timezone",
     "verify_log",
     "wall_clock",

@@ -1,7 +1,12 @@
-"""The running installation: a database, a clock, a node identity and its hybrid logical clock.
+"""The running installation: a database, two clocks, a node identity and its hybrid logical clock.
 
 Every use case takes a Desk. It holds no per-request state, so one Desk serves a whole GUI session,
 a CLI invocation or a benchmark.
+
+The two clocks: ``clock`` says what time the user states the event happened (the event's ``at``, the
+deadlines); ``wall`` is when the desk really recorded it (the HLC stamp, sign-in lock-outs). They are the
+same real clock unless ``--now``/``KESU_NOW`` overrides the stated one, which the database must allow
+(``allow_clock_override``), so a stated time can never hide when something was written.
 """
 
 from __future__ import annotations
@@ -9,12 +14,21 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
+from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.domain.ids import HybridLogicalClock, Timestamp
-from kesu_desktop.services.clock import Clock, SystemClock
+from kesu_desktop.i18n import _
+from kesu_desktop.services.clock import Clock, FixedClock, SystemClock
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.migrate import upgrade
+from kesu_desktop.storage.models import Setting
+
+#: The company-wide setting that lets ``--now``/``KESU_NOW`` state the time (for tests and demos).
+CLOCK_OVERRIDE_SETTING = "allow_clock_override"
 
 
 def node_id_file() -> Path:
@@ -47,6 +61,8 @@ class Desk:
     clock: Clock = field(default_factory=SystemClock)
     node_id: str = field(default_factory=load_node_id)
     hlc: HybridLogicalClock = field(default_factory=HybridLogicalClock)
+    #: The real wall clock: HLC stamps and sign-in lock-outs; never overridden by ``--now``.
+    wall: Clock = field(default_factory=SystemClock)
 
     @classmethod
     def open(cls, url: str, *, clock: Clock | None = None, node_id: str | None = None) -> Desk:
@@ -57,10 +73,27 @@ class Desk:
 
     def stamp(self, after: str | None = None) -> str:
         """The next HLC stamp, later than ``after`` (the case's last stamp): a case's events stay ordered."""
-        wall_ms = int(self.clock.now().timestamp() * 1000)
+        wall_ms = int(self.wall.now().timestamp() * 1000)
         if after:
             return self.hlc.observe(Timestamp.decode(after), wall_ms).encode()
         return self.hlc.tick(wall_ms).encode()
+
+    def allows_clock_override(self) -> bool:
+        """Whether an administrator let this database take a stated time (company-wide setting)."""
+        with self.db.read() as session:
+            value = session.scalar(
+                select(Setting.value).where(Setting.scope == "", Setting.key == CLOCK_OVERRIDE_SETTING)
+            )
+        return (value or "").strip().lower() in ("true", "1")
+
+    def state_time(self, instant: datetime) -> None:
+        """Use ``instant`` as the stated "now" (``--now``); refused unless the database allows it.
+
+        Only the stated clock changes: stamps still come from ``wall``, so the record shows both.
+        """
+        if not self.allows_clock_override():
+            raise NotAllowed(_("now: 本数据库不允许指定时间（管理员可设置 allow_clock_override）"))
+        self.clock = FixedClock(instant)
 
     def close(self) -> None:
         self.db.dispose()

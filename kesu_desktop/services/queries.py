@@ -97,9 +97,17 @@ def timeline_lines(events: list[EventView], names: Mapping[str, str], zone: str)
     lines = []
     for e in events:
         details = timeline.display_details(e.payload, names, zone)
+        recorded = timeline.recorded_at(e.at, e.hlc)
         lines.append(
             TimelineLine(
-                e.at, e.actor, e.kind, timeline.kind_label(e.kind), timeline.summary(e.kind, details), details
+                e.at,
+                e.actor,
+                e.kind,
+                timeline.kind_label(e.kind),
+                timeline.summary(e.kind, details),
+                details,
+                recorded_at=recorded,
+                recorded_note=timeline.recorded_note(e.at, recorded, zone),
             )
         )
     return tuple(lines)

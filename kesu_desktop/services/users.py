@@ -1,6 +1,16 @@
-"""Users, passwords (argon2) and signing in."""
+"""Users, passwords (argon2) and signing in.
+
+Signing in follows OWASP's Authentication Cheat Sheet and NIST SP 800-63B §5.2.2 (docs/security.md):
+every attempt does the same argon2 work whether or not the name exists, and failures are throttled per
+user name and per desk with a lock-out that doubles each time, lifted by time or by an administrator.
+"""
 
 from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,15 +20,51 @@ from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowed, ValidationError
+from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_policy, office_timezone
-from kesu_desktop.storage.models import Department, Office, User
+from kesu_desktop.storage.models import Department, LoginThrottle, Office, User
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
 _USERNAME_MAX = 64
+_KEY_MAX = 200
+
+
+@dataclass(frozen=True)
+class ThrottleRule:
+    """How many failures lock a name or a desk, and for how long (docs/security.md)."""
+
+    #: Failures in a row that lock a user name (OWASP: a small threshold, e.g. 5).
+    user_limit: int = 5
+    #: Failures in a row that lock a desk, whatever names were tried (guessing many names from one place).
+    desk_limit: int = 20
+    #: The first lock-out; each next one lasts twice as long, up to ``longest``.
+    first_lock: timedelta = timedelta(minutes=15)
+    longest: timedelta = timedelta(hours=24)
+    #: A counter with no failure for this long starts again from zero (lock-outs included).
+    forget_after: timedelta = timedelta(hours=24)
+
+    def lock_for(self, lockouts: int) -> timedelta:
+        """The length of lock-out number ``lockouts + 1``: 15 min, 30 min, 1 h, ... at most a day."""
+        return min(self.first_lock * (2 ** min(lockouts, 16)), self.longest)
+
+
+THROTTLE = ThrottleRule()
+
+_dummy_lock = threading.Lock()
+_dummy: str | None = None
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password with the same parameters, made once: what unknown names verify against."""
+    global _dummy
+    with _dummy_lock:
+        if _dummy is None:
+            _dummy = _hasher.hash(secrets.token_urlsafe(24))
+        return _dummy
 
 
 def hash_password(password: str) -> str:
@@ -46,16 +92,137 @@ def _actor(session: Session, user: User) -> Actor:
 
 
 def login(desk: Desk, username: str, password: str) -> Actor:
-    """Check the password; the message never says whether the name or the password was wrong."""
+    """Check the password; the message never says whether the name or the password was wrong.
+
+    An unknown or inactive name costs the same argon2 verification as a known one (against a dummy hash),
+    so the time taken does not tell names apart. A name or desk locked after repeated failures is refused
+    with the time to try again, before any password is checked, whether the name exists or not.
+    """
+    now = desk.wall.now()
+    name_key = username[:_KEY_MAX]
     with desk.db.read() as session:
+        until = _locked_until(session, name_key, desk.node_id, now)
+        if until is not None:
+            raise AuthenticationFailed(_locked_message(session, until))
         user = session.scalar(select(User).where(User.username == username))
+        known = user is not None and user.active
+        stored = user.password_hash if user is not None else _dummy_hash()
         try:
-            if user is None or not user.active:
-                raise VerificationError()
-            _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError) as exc:
-            raise AuthenticationFailed(_("用户名或密码错误")) from exc
-        return _actor(session, user)
+            ok = _hasher.verify(stored, password) and known
+        except (VerificationError, InvalidHashError):
+            ok = False
+        actor = _actor(session, user) if ok and user is not None else None
+    if actor is None:
+        until = _record_failure(desk, name_key, now)
+        if until is not None:
+            with desk.db.read() as session:
+                raise AuthenticationFailed(_locked_message(session, until))
+        raise AuthenticationFailed(_("用户名或密码错误"))
+    _record_success(desk, name_key)
+    return actor
+
+
+def _rows(session: Session, name_key: str, node_id: str) -> list[LoginThrottle]:
+    return list(
+        session.scalars(
+            select(LoginThrottle).where(
+                ((LoginThrottle.kind == "user") & (LoginThrottle.key == name_key))
+                | ((LoginThrottle.kind == "desk") & (LoginThrottle.key == node_id[:_KEY_MAX]))
+            )
+        )
+    )
+
+
+def _locked_until(session: Session, name_key: str, node_id: str, now: datetime) -> datetime | None:
+    """The later of the name's and the desk's lock-out ends, if either is still running."""
+    ends = [
+        r.locked_until for r in _rows(session, name_key, node_id) if r.locked_until and r.locked_until > now
+    ]
+    return max(ends) if ends else None
+
+
+def _locked_message(session: Session, until: datetime) -> str:
+    """When to try again, in the first office's zone (the same for every name: it tells nothing)."""
+    office = session.scalar(select(Office.code).order_by(Office.created_at, Office.code))
+    zone = office_timezone(session, office) if office else office_policy(session, "").timezone
+    return _("登录失败次数过多，已暂时锁定，请于 {time} 后再试（或请管理员解锁）").format(
+        time=local_time(until, zone)
+    )
+
+
+def _record_failure(desk: Desk, name_key: str, now: datetime) -> datetime | None:
+    """Count a failure for the name and the desk; the lock-out's end when this one started a lock-out."""
+    for attempt in range(3):  # two desks may create the same row at once: the loser counts again
+        try:
+            with desk.db.write() as session:
+                started: datetime | None = None
+                for kind, key, limit in (
+                    ("user", name_key, THROTTLE.user_limit),
+                    ("desk", desk.node_id[:_KEY_MAX], THROTTLE.desk_limit),
+                ):
+                    row = session.scalar(
+                        select(LoginThrottle).where(LoginThrottle.kind == kind, LoginThrottle.key == key)
+                    )
+                    if row is None:
+                        row = LoginThrottle(kind=kind, key=key, failures=0, lockouts=0)
+                        session.add(row)
+                    elif (
+                        row.last_failure_at is not None and now - row.last_failure_at > THROTTLE.forget_after
+                    ):
+                        row.failures, row.lockouts = 0, 0
+                    row.failures += 1
+                    row.last_failure_at = now
+                    if row.failures >= limit:
+                        row.locked_until = now + THROTTLE.lock_for(row.lockouts)
+                        row.lockouts += 1
+                        row.failures = 0
+                        started = max(started, row.locked_until) if started else row.locked_until
+                    session.flush()
+                return started
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    return None
+
+
+def _record_success(desk: Desk, name_key: str) -> None:
+    """A successful sign-in starts the name's count again (the desk's count runs on, see docs/security.md)."""
+    with desk.db.write() as session:
+        row = session.scalar(
+            select(LoginThrottle).where(LoginThrottle.kind == "user", LoginThrottle.key == name_key)
+        )
+        if row is not None and (row.failures or row.lockouts or row.locked_until):
+            row.failures, row.lockouts, row.locked_until = 0, 0, None
+
+
+def unlock_user(desk: Desk, actor: Actor, username: str) -> bool:
+    """An administrator lifts a name's lock-out and clears its count; whether there was anything to lift.
+
+    A desk's own lock is lifted with ``unlock_desk``, so unlocking one name does not reopen a desk that
+    was guessing many names.
+    """
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_("只有管理员可以解除登录锁定"))
+    return _unlock(desk, "user", username[:_KEY_MAX])
+
+
+def unlock_desk(desk: Desk, actor: Actor, node_id: str) -> bool:
+    """An administrator lifts a desk's (node id's) lock-out and clears its count."""
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_("只有管理员可以解除登录锁定"))
+    return _unlock(desk, "desk", node_id[:_KEY_MAX])
+
+
+def _unlock(desk: Desk, kind: str, key: str) -> bool:
+    with desk.db.write() as session:
+        row = session.scalar(
+            select(LoginThrottle).where(LoginThrottle.kind == kind, LoginThrottle.key == key)
+        )
+        if row is None:
+            return False
+        was = bool(row.failures or row.locked_until)
+        row.failures, row.lockouts, row.locked_until = 0, 0, None
+        return was
 
 
 def validate_username(name: str) -> str:

@@ -18,6 +18,8 @@ from kesu_desktop.domain import sla
 from kesu_desktop.domain.enums import Action
 from kesu_desktop.domain.localtime import Zone, local_iso
 from kesu_desktop.domain.sla import SlaState
+from kesu_desktop.domain.text import escape_unencodable
+from kesu_desktop.i18n import join_clauses
 from kesu_desktop.storage.models import Case, CaseEvent
 
 
@@ -53,7 +55,8 @@ class EventView:
             event.at,
             event.hlc,
             event.node_id,
-            dict(event.payload) if payload is None else payload,
+            # A payload stored before the input boundary may hold lone surrogates: shown named, never a crash.
+            escape_unencodable(dict(event.payload) if payload is None else payload),
         )
 
 
@@ -90,6 +93,15 @@ class TimelineLine:
     summary: str
     #: The event's details with codes as names and instants as the reader's office time (never ``set``).
     details: dict[str, Any] = field(default_factory=dict)
+    #: When the event was really recorded (its HLC), if more than five minutes from its stated ``at``.
+    recorded_at: datetime | None = None
+    #: "记录于 …（所述时间 …）" when ``recorded_at`` is set, in the reader's office time; else "".
+    recorded_note: str = ""
+
+    @property
+    def summary_with_note(self) -> str:
+        """What the timeline's text column shows: the summary and, when they differ, the recorded time."""
+        return join_clauses(text for text in (self.summary, self.recorded_note) if text)
 
 
 @dataclass(frozen=True)
@@ -177,12 +189,19 @@ class CaseView:
                 "actor": e.actor,
                 "at": _json(e.at, zone),
                 "hlc": e.hlc,
+                "recorded_at": _json(line.recorded_at, zone) if line else None,
                 "details": {k: v for k, v in e.payload.items() if k != "set"},
                 "changes": e.payload.get("set", {}),
             }
-            for e in self.events
+            for e, line in zip(self.events, self._lines_by_event(), strict=True)
         ]
         return out
+
+    def _lines_by_event(self) -> list[TimelineLine | None]:
+        """The timeline line of each event (one each, in the same order), or None if none was built."""
+        if len(self.timeline) == len(self.events):
+            return list(self.timeline)
+        return [None] * len(self.events)
 
 
 @dataclass(frozen=True)

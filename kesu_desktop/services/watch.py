@@ -6,6 +6,11 @@ scheduler), and like every write it says what it changed, so the caller can broa
 Only the cases whose scheduled look (``case_watch.next_alert_at``, indexed) has come are read, so a tick
 costs the same with a thousand or a million closed or far-from-due cases. Alerts carry a dedupe key and
 are stored, so they are never announced twice and survive a restart.
+
+Run for a person (``kesu watch``), a tick needs a supervisor, manager or administrator and looks only
+at what that person oversees: a supervisor's office, everything for a manager or an administrator. The
+desktop's own background watcher runs without an actor, on the desk's real clock: it does for every
+case what the rules would do anyway, at the time they would do it.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain import sla
-from kesu_desktop.domain.enums import Priority, Status, stricter
+from kesu_desktop.domain.enums import Priority, Role, Status, stricter
+from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.i18n import _
+from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.alerts import AlertView, alert_message, view_of
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import OfficeRules, office_rules
@@ -30,6 +37,9 @@ from kesu_desktop.storage.models import Alert, Case, CaseWatch, Office
 BATCH = 100
 _ESCALATE_ON = frozenset({"respond", "resolve"})
 REPORT_DAYS = range(1, 6)
+#: Who may run a tick by hand, and whose is the whole company (else the actor's own office).
+WATCH_ROLES = frozenset({Role.SUPERVISOR, Role.MANAGER, Role.ADMIN})
+_ALL_OFFICES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -46,18 +56,30 @@ class WatchResult:
     changed_case_ids: list[uuid.UUID] = field(default_factory=list)
 
 
-def watch_tick(desk: Desk) -> WatchResult:
-    """One scan, in one transaction: store new alerts, escalate by the rules, reschedule each case."""
+def watch_office(actor: Actor | None) -> str | None:
+    """The office a tick run by ``actor`` is limited to (None: all); refused for other roles."""
+    if actor is None:
+        return None
+    if actor.role not in WATCH_ROLES:
+        raise NotAllowed(_("只有主管、经理或管理员可以执行截止时间检查"))
+    return None if actor.role in _ALL_OFFICES else actor.office_code
+
+
+def watch_tick(desk: Desk, actor: Actor | None = None) -> WatchResult:
+    """One scan, in one transaction: store new alerts, escalate by the rules, reschedule each case.
+
+    ``actor``: the person running it (``kesu watch``), who must oversee the cases (``watch_office``);
+    None for the desktop's own background watcher.
+    """
+    office_only = watch_office(actor)
     now = desk.clock.now()
     new: list[AlertView] = []
     escalated: list[Case] = []
     with desk.db.write() as session:
-        due_ids = session.scalars(
-            select(CaseWatch.case_id)
-            .where(CaseWatch.next_alert_at <= now)
-            .order_by(CaseWatch.next_alert_at)
-            .limit(BATCH)
-        ).all()
+        query = select(CaseWatch.case_id).where(CaseWatch.next_alert_at <= now)
+        if office_only is not None:
+            query = query.join(Case, Case.id == CaseWatch.case_id).where(Case.office_code == office_only)
+        due_ids = session.scalars(query.order_by(CaseWatch.next_alert_at).limit(BATCH)).all()
         offices: dict[str, OfficeRules] = {}
         for case_id in due_ids:
             case = session.get(Case, case_id, with_for_update=True)
@@ -71,7 +93,7 @@ def watch_tick(desk: Desk) -> WatchResult:
             if raised:
                 escalated.append(case)
             schedule_watch(session, case, office.policy, now, alerted=True)
-        new += _report_reminders(session, now)
+        new += _report_reminders(session, now, office_only)
         result = WatchResult(
             new_alerts=new,
             examined=len(due_ids),
@@ -128,9 +150,7 @@ def _escalate(session: Session, desk: Desk, case: Case, office: OfficeRules, dea
     """
     if case.status in (Status.CLOSED, Status.ESCALATED):
         return False
-    reason = (
-        _("响应期限已过，自动升级至主管") if deadline == "respond" else _("解决期限已过，自动升级至主管")
-    )
+    reason = _("响应期限已过，自动升级至主管") if deadline == "respond" else _("解决期限已过，自动升级至主管")
     priority = stricter(Priority(case.priority), Priority.P1)
     record(
         session,
@@ -155,10 +175,11 @@ def _escalate(session: Session, desk: Desk, case: Case, office: OfficeRules, dea
     return True
 
 
-def _report_reminders(session: Session, now: datetime) -> list[AlertView]:
+def _report_reminders(session: Session, now: datetime, office_only: str | None = None) -> list[AlertView]:
     """On the 1st–5th, remind each office's supervisors that last month's report is due by the 5th."""
     made: list[AlertView] = []
-    for office in session.scalars(select(Office)):
+    offices = select(Office) if office_only is None else select(Office).where(Office.code == office_only)
+    for office in session.scalars(offices):
         rules = office_rules(session, office.code)
         policy, local = rules.policy, now.astimezone(rules.calendar.tz)  # the office's zone, as everywhere
         if local.day not in REPORT_DAYS or not policy.rule_monthly_report_reminder:

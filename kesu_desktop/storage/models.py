@@ -94,6 +94,27 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class LoginThrottle(Base):
+    """Failed sign-ins counted per user name and per desk (node id), and the lock-out they led to.
+
+    Rows exist for names that are no user too, so a lock-out says nothing about whether a name exists.
+    The rule is in docs/security.md (services.users).
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    #: ``user`` (the name as typed) or ``desk`` (the node id the attempts came from).
+    kind: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(200))
+    #: Failures since the last success, unlock or lock-out.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: Lock-outs so far; each lasts twice as long as the one before.
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+
+
 class CalendarOverride(Base):
     """An administrator's word on one date (a holiday the bundled data does not know, a make-up day)."""
 

@@ -10,6 +10,8 @@ from tests.helpers.cli import ADMIN, COMPLAINT, NOW, USERS, Kesu, setup
 def setup_through_cli(kesu: Kesu) -> None:
     r = kesu("init", "--office", "BJ01", "--office-name", "北京总部", "--admin", ADMIN[0], password=ADMIN[1])
     assert r.code == 0, r.err
+    r = kesu("admin", "set", "allow_clock_override", "true", user=ADMIN[0], password=ADMIN[1])
+    assert r.code == 0, r.err  # the scenario states its times with --now
     for name, (role, dept, password) in USERS.items():
         args = ["user", "add", name, "--role", role, *(["--department", dept] if dept else [])]
         r = kesu(*args, user=ADMIN[0], password=ADMIN[1], extra_env={"KESU_NEW_PASSWORD": password})
@@ -222,11 +224,12 @@ def test_hold_resume_and_the_watcher_from_a_script(kesu: Kesu) -> None:
     assert "resolve" not in {d["deadline"] for d in due if d["case_no"] == case_no}
     r = kesu("--now", "2026-11-25T10:00:00+08:00", "--json", "act", case_no, "resume", **as_("bob"))
     assert r.code == 0 and r.json["resolve_by"] == "2026-12-04T10:00:00+08:00"
-    watch = kesu("--now", "2026-12-05T10:00:00+08:00", "--json", "watch", **as_("bob")).json
+    assert kesu("--now", "2026-12-05T10:00:00+08:00", "watch", **as_("bob")).code == 3  # a specialist
+    watch = kesu("--now", "2026-12-05T10:00:00+08:00", "--json", "watch", **as_("carol")).json
     assert (case_no, "resolve", "overdue") in {
         (a["case_no"], a["deadline"], a["state"]) for a in watch["new_alerts"]
     }
-    again = kesu("--now", "2026-12-05T10:01:00+08:00", "--json", "watch", **as_("bob")).json
+    again = kesu("--now", "2026-12-05T10:01:00+08:00", "--json", "watch", **as_("carol")).json
     assert again["new_alerts"] == []
 
 
@@ -388,3 +391,45 @@ def test_every_time_is_shown_in_the_offices_zone_even_documents_and_verification
     verified = kesu("verify-letter", str(receipt), **as_("alice"))
     assert verified.code == 0, verified.err
     assert tokyo in verified.out and "UTC" not in verified.out and "02:00" not in verified.out
+
+def test_now_is_refused_unless_the_database_allows_it(kesu: Kesu) -> None:
+    """Without ``allow_clock_override`` a stated time is not allowed (exit 3) and nothing is written."""
+    setup(kesu)
+    r = kesu("admin", "set", "allow_clock_override", "false", user=ADMIN[0], password=ADMIN[1])
+    assert r.code == 0, r.err
+    before = kesu("--json", "list", **as_("bob")).out
+    for args, env in (
+        (("--now", "2020-01-01T09:00:00+08:00"), {}),
+        ((), {"KESU_NOW": "2020-01-01T09:00:00+08:00"}),
+    ):
+        r = kesu(*args, "register", "-", stdin=json.dumps(COMPLAINT), extra_env=env, **as_("alice"))
+        assert r.code == 3 and "now: 本数据库不允许指定时间" in r.err and "Traceback" not in r.err, r.err
+    assert kesu("--now", "2030-01-01T00:00:00+08:00", "watch", **as_("carol")).code == 3
+    assert kesu("--json", "list", **as_("bob")).out == before == "[]\n"
+    # Without --now the real time is used, and the record shows no "recorded at" note.
+    r = kesu("--json", "register", "-", stdin=json.dumps(COMPLAINT), **as_("alice"))
+    assert r.code == 0, r.err
+    shown = kesu("show", r.json["case_no"], **as_("bob"))
+    assert shown.code == 0 and "记录于" not in shown.out
+
+
+def test_a_stated_time_is_shown_beside_the_recorded_time(kesu: Kesu) -> None:
+    setup(kesu)
+    case_no = register(kesu)  # stated NOW (2026-11-23), recorded at the real time, later
+    shown = kesu("show", case_no, **as_("bob"))
+    assert shown.code == 0 and "记录于" in shown.out and "所述时间 2026-11-23 10:00" in shown.out
+
+
+def test_repeated_wrong_passwords_lock_and_the_admin_unlocks(kesu: Kesu) -> None:
+    setup(kesu)
+    for _ in range(5):
+        r = kesu("list", user="bob", password="wrong-password")
+        assert r.code == 3
+    assert "已暂时锁定" in r.err
+    r = kesu("list", **as_("bob"))
+    assert r.code == 3 and "已暂时锁定" in r.err and "用户名" not in r.err
+    assert kesu("user", "unlock", "bob", **as_("carol")).code == 3
+    r = kesu("user", "unlock", "bob", user=ADMIN[0], password=ADMIN[1])
+    assert r.code == 0, r.err
+    assert kesu("list", **as_("bob")).code == 0
+

@@ -214,3 +214,22 @@ def test_alert_messages_give_the_due_time_in_the_office_zone(desk: Desk, people,
     shanghai = case.respond_by.astimezone(SH).strftime("%m-%d %H:%M")
     assert tokyo != shanghai
     assert alert.message.endswith(tokyo) and "已超时" in alert.message
+
+
+def test_a_tick_run_by_a_person_needs_an_overseer_and_stays_in_their_scope(desk: Desk, people, clock) -> None:
+    """``kesu watch``: a specialist may not run it; a supervisor only for their office; a manager all."""
+    from dataclasses import replace
+
+    at(clock, "2026-11-23T10:00")
+    case_no = services.register_case(desk, people.alice, complaint()).case_no
+    at(clock, "2026-11-25T10:00")  # the response is overdue
+    for who in (people.alice, people.bob, people.dave):
+        with pytest.raises(NotAllowed, match="主管、经理或管理员"):
+            services.watch_tick(desk, who)
+    elsewhere = replace(people.carol, office_code="SH02")
+    result = services.watch_tick(desk, elsewhere)
+    assert result.examined == 0 and result.escalated == [] and result.new_alerts == []
+    assert services.get_case(desk, people.carol, case_no).status != "escalated"
+    result = services.watch_tick(desk, people.carol)
+    assert result.examined == 1 and result.escalated == [case_no]
+    assert services.watch_tick(desk, people.mia).examined == 0  # nothing else is due

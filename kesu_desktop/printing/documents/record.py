@@ -44,7 +44,7 @@ def story(file: CaseFile, w: Writer, issued_on: str) -> list[Flowable]:
         w.grid(
             [_("时间"), _("操作人"), _("事项"), _("内容")],
             [
-                [when(file, line.at), person(file, line.actor), line.label, line.summary]
+                [when(file, line.at), person(file, line.actor), line.label, line.summary_with_note]
                 for line in c.timeline
             ],
             [30 * mm, 28 * mm, 24 * mm, FRAME_W - 82 * mm],

@@ -548,7 +548,7 @@ class CaseDetailView(QWidget):
         """The timeline as the services worded it, and the communication log drawn from its lines."""
         rows, colours, comms = [], [], []
         for line in case.timeline:
-            rows.append((local_time(line.at, self.zone), line.actor, line.label, line.summary))
+            rows.append((local_time(line.at, self.zone), line.actor, line.label, line.summary_with_note))
             colours.append(
                 "#c62828"
                 if line.kind in _ALERT_KINDS
