@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from datetime import date
 
 from kesu_desktop import services
@@ -290,4 +291,83 @@ def cmd_watch(args: argparse.Namespace) -> int:
         for alert in result.new_alerts:
             print(alert.message)
         print(_("检查了 {n} 件案件，新提醒 {m} 条").format(n=result.examined, m=len(result.new_alerts)))
+    return 0
+
+
+# -- the event log's integrity ---------------------------------------------------------------------
+
+#: Exit code of a verification that found something wrong (as verify-letter's, docs/cli.md).
+EXIT_BROKEN_LOG = 4
+
+
+def add_integrity_parsers(
+    sub: argparse._SubParsersAction, admin_sub: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """``kesu verify-log`` and ``kesu admin db-role`` (called by cli/main.build_parser)."""
+    text = _("核验事件日志的散列链：每个节点的第一处断裂（有断裂时退出码 4）")
+    p = sub.add_parser("verify-log", parents=[common], help=text, description=text)
+    p.set_defaults(func=cmd_verify_log)
+    p.add_argument("--case", metavar="CASE_NO", help=_("只核验写过该案件事件的节点的链"))
+    text = _("在 PostgreSQL 上创建（或更新）各台应连接使用的最小权限角色")
+    p = admin_sub.add_parser("db-role", parents=[common], help=text, description=text)
+    p.set_defaults(func=cmd_admin_db_role)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--password-env", metavar="VAR", help=_("角色密码取自该环境变量"))
+    p.add_argument("--print-only", action="store_true", help=_("只打印 SQL，不执行"))
+
+
+def cmd_verify_log(args: argparse.Namespace) -> int:
+    """Recompute every node's hash chain; exit 4 when one is broken (docs/cli.md)."""
+    desk = open_desk(args)
+    report = services.verify_log(desk, sign_in(desk, args), case_no=args.case)
+    if args.json:
+        print_json(report.as_json())
+    else:
+        for node in report.nodes:
+            found = node.first_break
+            if found is None:
+                print(_("节点 {node}：{n} 个事件，链完整").format(node=node.node_id, n=node.events))
+                continue
+            print(
+                _(
+                    "节点 {node}：{n} 个事件，第一处断裂：{what}（事件 {event}，案件 {case}）：{detail}"
+                ).format(
+                    node=node.node_id,
+                    n=node.events,
+                    what=found.kind.label,
+                    event=found.event_id or "-",
+                    case=found.case_no or "-",
+                    detail=found.detail,
+                )
+            )
+        if not report.nodes:
+            print(_("没有事件"))
+        print(_("事件日志完整") if report.intact else _("事件日志已被改动"))
+    return 0 if report.intact else EXIT_BROKEN_LOG
+
+
+def cmd_admin_db_role(args: argparse.Namespace) -> int:
+    """Make the least-privilege role desks connect as (PostgreSQL); prints the SQL, password masked."""
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise ValidationError.single(
+                "password-env", _("环境变量 {var} 未设置或为空").format(var=args.password_env)
+            )
+    if args.print_only:
+        statements = services.db_role_sql(args.name, password=None if password is None else "********")
+    else:
+        desk = open_desk(args)
+        statements = services.create_db_role(desk, sign_in(desk, args), args.name, password=password)
+    if args.json:
+        print_json({"role": args.name, "executed": not args.print_only, "sql": statements})
+    else:
+        for statement in statements:
+            print(statement + ";")
+        if not args.print_only:
+            print(
+                _("角色 {name} 已就绪：各台请以它连接数据库，不要用超级用户").format(name=args.name),
+                file=sys.stderr,
+            )
     return 0

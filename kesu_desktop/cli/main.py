@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--office", metavar="CODE", help=_("只对该网点生效（默认全公司）"))
 
     printing.add_parsers(sub, admin_sub, common)
+    commands.add_integrity_parsers(sub, admin_sub, common)
     return parser
 
 

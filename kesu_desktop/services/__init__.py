@@ -37,7 +37,15 @@ from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_in
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
-from kesu_desktop.services.integrity import ChainBreak, LogReport, NodeChain, create_db_role, verify_log
+from kesu_desktop.services.integrity import (
+    ChainBreak,
+    LogReport,
+    NodeChain,
+    create_db_role,
+    db_role_sql,
+    event_log_notice,
+    verify_log,
+)
 from kesu_desktop.services.printable import document_refusal, may_issue
 from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
@@ -112,10 +120,12 @@ __all__ = [
     "compose_reply",
     "create_db_role",
     "customer_history",
+    "db_role_sql",
     "deadline_labels",
     "departments",
     "document_refusal",
     "due",
+    "event_log_notice",
     "find_forbidden",
     "get_actor",
     "get_case",

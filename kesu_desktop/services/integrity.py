@@ -317,3 +317,25 @@ def create_db_role(desk: Desk, actor: Actor, name: str, *, password: str | None 
         for statement in statements:
             driver.execute(statement)  # no parameters: the text is sent as it is (names were checked)
     return db_role_sql(name, password=None if password is None else "********", database=database or "")
+
+
+def event_log_notice(desk: Desk, actor: Actor) -> str:
+    """The desktop's start-up check: for an administrator, a warning naming each broken chain; for
+    everyone else (and for an intact log) nothing — clerks can do nothing about it, and the check reads
+    the whole log, so it is not run for them at all."""
+    if actor.role is not Role.ADMIN:
+        return ""
+    report = verify_log(desk, actor)
+    if report.intact:
+        return ""
+    lines = [_("事件日志被改动过（在本应用之外）：")]
+    for node in report.breaks:
+        found = node.first_break
+        assert found is not None
+        lines.append(
+            _("节点 {node}：{what}，案件 {case}（{detail}）").format(
+                node=node.node_id, what=found.kind.label, case=found.case_no or "-", detail=found.detail
+            )
+        )
+    lines.append(_("请用 kesu verify-log 查看详情，并检查谁能直接写数据库。"))
+    return "\n".join(lines)

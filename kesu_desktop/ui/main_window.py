@@ -55,10 +55,12 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
         self.detail = CaseDetailView(desk, actor, self)
         self.notice = NoticeBanner()  # above the detail: e.g. next year's holidays not loaded (admins)
+        self.log_notice = NoticeBanner()  # the event log was rewritten outside the app (admins)
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.notice)
+        column.addWidget(self.log_notice)
         column.addWidget(self.detail, 1)
         self.setCentralWidget(central)
         self.case_list = CaseListView(desk, actor)
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self.retranslate_ui()
         self._restore_layout()
         self.check_calendar()
+        QTimer.singleShot(0, self.check_event_log)  # once the window is up: it reads the whole log
 
     # --- layout -------------------------------------------------------------------------------------
     def _default_layout(self) -> None:
@@ -236,6 +239,7 @@ class MainWindow(QMainWindow):
         for view in (self.case_list, self.registration, self.reply, self.review, self.alerts, self.detail):
             view.retranslate_ui()
         self.notice.retranslate_ui()
+        self.log_notice.retranslate_ui()
 
     # --- wiring -------------------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -306,6 +310,18 @@ class MainWindow(QMainWindow):
         tasks.run(
             lambda: services.calendar_coverage(self.desk, self.actor),
             on_result=lambda coverage: self.notice.show_notice(coverage.notice or ""),
+            context=self,
+        )
+
+    @Slot()
+    def check_event_log(self) -> None:
+        """Recompute the event log's hash chains in the background; an administrator is warned when one
+        is broken (nobody else can act on it, so nobody else pays for the check)."""
+        if self.actor.role is not Role.ADMIN:
+            return
+        tasks.run(
+            lambda: services.event_log_notice(self.desk, self.actor),
+            on_result=self.log_notice.show_notice,
             context=self,
         )
 

@@ -392,6 +392,56 @@ def test_every_time_is_shown_in_the_offices_zone_even_documents_and_verification
     assert verified.code == 0, verified.err
     assert tokyo in verified.out and "UTC" not in verified.out and "02:00" not in verified.out
 
+
+def test_verify_log_exits_4_and_names_a_rewritten_event(kesu: Kesu) -> None:
+    from sqlalchemy import text
+
+    from kesu_desktop.storage.database import Database
+
+    setup(kesu)
+    case_no = register(kesu)
+    r = kesu("verify-log", **as_("carol"))
+    assert r.code == 0 and "cli-test" in r.out, r.err
+    r = kesu("verify-log", "--json", user=ADMIN[0], password=ADMIN[1])
+    assert r.code == 0 and r.json["intact"] is True, r.err
+    assert kesu("verify-log", **as_("alice")).code == 3
+    r = kesu("verify-log", "--case", "20261123-BJ01-CS-9999", **as_("carol"))
+    assert r.code == 2 and r.err.startswith("case_no: "), r.err
+    db = Database(kesu.db)
+    with db.write_engine.begin() as conn:  # an attacker with the file or a superuser's password
+        if db.kind == "sqlite":
+            conn.execute(text("DROP TRIGGER case_events_no_update"))
+        else:
+            conn.execute(text("ALTER TABLE case_events DISABLE TRIGGER USER"))
+        conn.execute(text("UPDATE case_events SET actor = 'mallory' WHERE seq = 1 AND node_id = 'cli-test'"))
+        if db.kind != "sqlite":
+            conn.execute(text("ALTER TABLE case_events ENABLE TRIGGER USER"))
+    db.dispose()
+    r = kesu("verify-log", "--json", "--case", case_no, **as_("carol"))
+    assert r.code == 4, r.err
+    (node,) = [n for n in r.json["nodes"] if n["first_break"]]
+    assert node["node_id"] == "cli-test" and node["first_break"]["kind"] == "content_changed"
+    assert node["first_break"]["case_no"] == case_no and node["first_break"]["seq"] == 1
+    r = kesu("verify-log", **as_("carol"))
+    assert r.code == 4 and case_no in r.out and "Traceback" not in r.err
+
+
+def test_admin_db_role_prints_the_least_privilege_sql_and_is_for_postgresql_only(kesu: Kesu) -> None:
+    setup(kesu)
+    r = kesu("admin", "db-role", "kesu_desk", "--print-only", "--json")
+    assert r.code == 0, r.err
+    sql = "\n".join(r.json["sql"])
+    assert "REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON case_events" in sql
+    assert "NOSUPERUSER" in sql
+    assert kesu("admin", "db-role", "Bad Name", "--print-only").err.startswith("name: ")
+    admin = {"user": ADMIN[0], "password": ADMIN[1]}
+    r = kesu("admin", "db-role", "kesu_desk", "--password-env", "NO_SUCH_VAR", **admin)
+    assert r.code == 2 and r.err.startswith("password-env: "), r.err
+    if kesu.db.startswith("sqlite"):
+        r = kesu("admin", "db-role", "kesu_desk", **admin)
+        assert r.code == 2 and r.err.startswith("db: "), r.err
+    assert kesu("admin", "db-role", "kesu_desk", **as_("carol")).code == 3
+
 def test_now_is_refused_unless_the_database_allows_it(kesu: Kesu) -> None:
     """Without ``allow_clock_override`` a stated time is not allowed (exit 3) and nothing is written."""
     setup(kesu)

@@ -122,3 +122,31 @@ def test_admins_see_the_holiday_import_banner_from_november_clerks_never(
     tasks.wait_for_idle()
     qtbot.wait(50)
     assert again.notice.isHidden()
+
+
+def test_a_rewritten_event_log_warns_an_admin_at_start_and_never_a_clerk(
+    qtbot: QtBot, seeded_desk: services.Desk, clerk: services.Actor, three_cases: list[services.CaseView]
+) -> None:
+    from sqlalchemy import text
+
+    from tests.helpers.ui import ADMIN_PASSWORD
+
+    admin = services.login(seeded_desk, "admin", ADMIN_PASSWORD)
+    intact = open_window(qtbot, seeded_desk, admin)
+    tasks.wait_for_idle()
+    qtbot.wait(50)  # the check's answer has been delivered
+    assert intact.log_notice.isHidden()
+
+    with seeded_desk.db.write_engine.begin() as conn:  # someone with the database file, outside the app
+        conn.execute(text("DROP TRIGGER case_events_no_update"))
+        conn.execute(text("UPDATE case_events SET actor = 'mallory' WHERE seq = 2"))
+    window = open_window(qtbot, seeded_desk, admin)
+    qtbot.waitUntil(lambda: not window.log_notice.isHidden(), timeout=15_000)
+    assert "事件日志被改动过" in window.log_notice.text() and "kesu verify-log" in window.log_notice.text()
+    assert "内容被改动" in window.log_notice.text()
+
+    counter = open_window(qtbot, seeded_desk, clerk)
+    qtbot.wait(50)
+    tasks.wait_for_idle()
+    qtbot.wait(50)
+    assert counter.log_notice.isHidden()
