@@ -47,4 +47,5 @@ def test_after_five_wrong_passwords_the_dialog_says_when_to_try_again(
     qtbot.keyClicks(dialog.password, CLERK_PASSWORD)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.buttons.isEnabled() and dialog.message_text() != "", timeout=10_000)
-    assert dialog.actor is None and "已暂时锁定" in dialog.message_text() and "后再试" in dialog.message_text()
+    message = dialog.message_text()
+    assert dialog.actor is None and "已暂时锁定" in message and "后再试" in message
