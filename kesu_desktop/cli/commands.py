@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 
 from kesu_desktop import services
 from kesu_desktop.cli.io import note_estimated, print_json, read_json_object, read_text_file
 from kesu_desktop.cli.render import case_text, due_text, rows_text
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
+from kesu_desktop.domain.text import check_instant
 from kesu_desktop.i18n import _, join_items
 from kesu_desktop.paths import database_url
 from kesu_desktop.services import Actor, Desk
@@ -24,7 +26,8 @@ def open_desk(args: argparse.Namespace) -> Desk:
     stamps keep the real time either way.
     """
     if args.now:
-        services.read_instant(args.now)  # a mistyped time is bad input before the database is opened
+        # a mistyped or out-of-range time is bad input before the database is opened
+        _in_range(services.read_instant(args.now), "now")
     desk = Desk.open(database_url(args.db))
     if args.now:
         zone = services.user_timezone(desk, args.user)
@@ -35,6 +38,15 @@ def open_desk(args: argparse.Namespace) -> Desk:
             desk.close()
             raise
     return desk
+
+
+def _in_range(moment: datetime, field: str) -> datetime:
+    """``moment`` if within the desk's years (domain/text.check_instant), else a field error."""
+    try:
+        check_instant(moment)
+    except ValueError as exc:
+        raise ValidationError.single(field, str(exc)) from None
+    return moment
 
 
 def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
@@ -175,7 +187,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_due(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    at = services.parse_instant(args.at, "at", zone=actor.timezone) if args.at else None
+    at = _in_range(services.parse_instant(args.at, "at", zone=actor.timezone), "at") if args.at else None
     items = services.due(desk, actor, at)
     if args.json:
         print_json([i.to_json(actor.timezone) for i in items])
@@ -218,6 +230,28 @@ def cmd_admin_settings(args: argparse.Namespace) -> int:
         for scope, values in sorted(stored.items()):
             for key, value in sorted(values.items()):
                 print(f"{scope or '*':<8} {key} = {value}")
+    return 0
+
+
+def cmd_admin_repair(args: argparse.Namespace) -> int:
+    """List the events whose payloads cannot be encoded (stored before the input boundary), escaped."""
+    desk = open_desk(args)
+    found = services.find_poison(desk, sign_in(desk, args))
+    if args.json:
+        print_json([event.to_json() for event in found])
+    else:
+        for event in found:
+            print(
+                f"{event.case_no}  {event.event_id}  {event.kind}  {join_items(event.code_points)}  "
+                + json.dumps(event.payload, ensure_ascii=False)
+            )
+        print(
+            _("{n} 个事件的载荷含无法编码的字符；显示与打印时已转义为〔U+XXXX〕，日志未改写").format(
+                n=len(found)
+            )
+            if found
+            else _("没有载荷含无法编码字符的事件")
+        )
     return 0
 
 

@@ -19,6 +19,7 @@ from kesu_desktop.cli import commands, printing
 from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowed, NotFound, ValidationError
+from kesu_desktop.domain.text import printable
 from kesu_desktop.i18n import _
 from kesu_desktop.logs import log_unexpected
 
@@ -118,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE|-")
     p.add_argument("--office", metavar="CODE", help=_("只对该网点生效（默认全公司）"))
 
+    p = admin_sub.add_parser(
+        "repair", parents=[common], help=_("列出载荷含无法编码字符的事件（已转义显示，不改写日志）")
+    )
+    p.set_defaults(func=commands.cmd_admin_repair)
+
     printing.add_parsers(sub, admin_sub, common)
     commands.add_integrity_parsers(sub, admin_sub, common)
     return parser
@@ -132,11 +138,34 @@ def _options(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
+def _bad_argument(argv: Sequence[str]) -> str | None:
+    """The ``input: …`` line for an argument holding bytes that are not UTF-8, or None.
+
+    Python hands such bytes over as lone surrogates (surrogateescape); they could never be stored or
+    printed, so they are refused before anything else, with the bytes shown escaped.
+    """
+    for number, arg in enumerate(argv, start=1):
+        if any("\ud800" <= char <= "\udfff" for char in arg):
+            try:  # the bytes as typed (\xff), when they came from the command line
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:
+                shown = arg
+            message = _("第 {n} 个参数不是有效的 UTF-8：{arg}").format(n=number, arg=printable(shown))
+            return "input: " + message
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")
-        sys.stderr.reconfigure(encoding="utf-8")
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            # backslashreplace: a message quoting a bad code point prints escaped, never "lost sys.stderr"
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _bad_argument(argv)
+    if bad is not None:
+        print(bad, file=sys.stderr)
+        return EXIT_INPUT
     parser = build_parser()
     args = _options(parser.parse_args(argv))
     try:
@@ -146,8 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return EXIT_INPUT
     except (NotAllowed, AuthenticationFailed) as exc:
-        print(f"not allowed: {exc}", file=sys.stderr)
+        print(f"not allowed: {printable(str(exc))}", file=sys.stderr)
         return EXIT_NOT_ALLOWED
+    except RecursionError as exc:  # input nested beyond what any reader expects
+        log_unexpected(exc)
+        print("input: " + _("输入嵌套过深"), file=sys.stderr)
+        return EXIT_INPUT
     except OperationalError as exc:
         log_unexpected(exc)
         print(
@@ -163,7 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         path = log_unexpected(exc)
-        print(_("error: 意外错误：{error}（详情见 {path}）").format(error=exc, path=path), file=sys.stderr)
+        message = _("error: 意外错误：{error}（详情见 {path}）").format(error=printable(str(exc)), path=path)
+        print(message, file=sys.stderr)
         return EXIT_ERROR
 
 

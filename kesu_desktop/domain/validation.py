@@ -18,6 +18,7 @@ import phonenumbers
 
 from kesu_desktop.domain.enums import Channel, Priority, Severity
 from kesu_desktop.domain.errors import ValidationError
+from kesu_desktop.domain.text import MAX_AMOUNT, check_instant, check_number, clean_text
 from kesu_desktop.i18n import _
 
 E = TypeVar("E", bound=StrEnum)
@@ -80,19 +81,31 @@ class Registration:
 
 
 class FieldReader:
-    """Collects every field error of one input object instead of stopping at the first."""
+    """Collects every field error of one input object instead of stopping at the first.
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    ``strict``: ``finish()`` also refuses every key no reader method asked for (``未知字段``), so a
+    misspelt field (``cots`` for ``cost``) is an error, not silently dropped (the workflow actions).
+    """
+
+    def __init__(self, data: Mapping[str, Any], *, strict: bool = False) -> None:
         if not isinstance(data, Mapping):
             raise ValidationError.single("input", _("输入必须是一个 JSON 对象"))
         self.data = data
         self.errors: dict[str, str] = {}
+        self.strict = strict
+        self.seen: set[str] = set()
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The raw value of ``name``, remembering that it was asked for (strict mode)."""
+        self.seen.add(name)
+        return self.data.get(name, default)
 
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
 
     def text(self, name: str, *, required: bool = False, max_len: int = MAX_SHORT) -> str | None:
-        value = self.data.get(name)
+        """Free text, NFC, without control characters; newlines and tabs only in long texts."""
+        value = self.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 self.fail(name, _("必填"))
@@ -100,7 +113,21 @@ class FieldReader:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             self.fail(name, _("必须是文本"))
             return None
-        text = str(value).strip()
+        if not isinstance(value, str):
+            try:
+                value = str(check_number(value, minimum=-(10**40), maximum=10**40))
+            except ValueError as exc:
+                self.fail(name, str(exc))
+                return None
+        try:
+            text = clean_text(value, multiline=max_len > MAX_SHORT)
+        except ValueError as exc:
+            self.fail(name, str(exc))
+            return None
+        if not text:
+            if required:
+                self.fail(name, _("必填"))
+            return None
         if len(text) > max_len:
             self.fail(name, _("过长：最多 {n} 个字").format(n=max_len))
             return None
@@ -132,7 +159,7 @@ class FieldReader:
         return raw
 
     def flag(self, name: str, default: bool = False) -> bool:
-        value = self.data.get(name, default)
+        value = self.get(name, default)
         if value is None:
             return default
         if not isinstance(value, bool):
@@ -159,7 +186,11 @@ class FieldReader:
         if value.tzinfo is None:
             self.fail(name, _("时间须带时区，例如 2026-11-22T14:30:00+08:00"))
             return None
-        value = value.astimezone(UTC)
+        try:
+            value = check_instant(value).astimezone(UTC)
+        except ValueError as exc:
+            self.fail(name, str(exc))
+            return None
         if not_after is not None and value > not_after:
             self.fail(name, _("时间不能晚于现在"))
         if not_before is not None and value <= not_before:
@@ -167,7 +198,7 @@ class FieldReader:
         return value
 
     def score(self, name: str) -> int | None:
-        value = self.data.get(name)
+        value = self.get(name)
         if value is None:
             self.fail(name, _("必填，1–5 分"))
             return None
@@ -176,14 +207,19 @@ class FieldReader:
             return None
         return value
 
-    def number(self, name: str, *, minimum: float = 0) -> float | None:
-        value = self.data.get(name)
+    def number(self, name: str, *, minimum: float = 0, maximum: float = MAX_AMOUNT) -> float | None:
+        """A finite number in range: no NaN, no Infinity, no 10**400 (domain/text.check_number)."""
+        value = self.get(name)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(name, _("须为不小于 {n} 的数字").format(n=minimum))
             return None
-        return float(value)
+        try:
+            return check_number(value, minimum=minimum, maximum=maximum)
+        except ValueError as exc:
+            self.fail(name, str(exc))
+            return None
 
     def reject_unknown(self, known: Collection[str]) -> None:
         for key in self.data:
@@ -191,6 +227,8 @@ class FieldReader:
                 self.fail(key, _("未知字段"))
 
     def finish(self) -> None:
+        if self.strict:
+            self.reject_unknown(self.seen)
         if self.errors:
             raise ValidationError(self.errors)
 

@@ -400,7 +400,7 @@ def act(
 ) -> CaseView:
     """Take one workflow action on a case; nothing is written unless the whole action succeeds."""
     action = parse_action(action) if isinstance(action, str) else action
-    reader = FieldReader(args or {})
+    reader = FieldReader(args or {}, strict=True)  # an unknown key is refused, never dropped
     with desk.db.write() as session:
         case = load_case(session, actor, case_no, for_update=True)
         workflow.check(action, facts(case), actor.facts)

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -30,12 +31,13 @@ from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.domain.policy import Policy
 from kesu_desktop.domain.rules import calendar_for
+from kesu_desktop.domain.text import bad_code_points, escape_unencodable, has_unencodable
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_rules
 from kesu_desktop.services.views import CaseView
-from kesu_desktop.storage.models import CalendarOverride, CalendarYear, Office, Setting
+from kesu_desktop.storage.models import CalendarOverride, CalendarYear, Case, CaseEvent, Office, Setting
 
 
 def _require_admin(actor: Actor) -> None:
@@ -230,3 +232,57 @@ def deadlines_estimated(session: Session, case: CaseView) -> bool:
 def with_estimate(session: Session, case: CaseView) -> CaseView:
     """The case view with ``deadlines_estimated`` decided (see ``deadlines_estimated``)."""
     return replace(case, deadlines_estimated=deadlines_estimated(session, case))
+
+
+@dataclass(frozen=True)
+class PoisonEvent:
+    """An event whose payload holds code points UTF-8 cannot encode (stored before the input boundary)."""
+
+    event_id: str
+    case_no: str
+    kind: str
+    at: datetime
+    #: The bad code points, named (``U+D800``).
+    code_points: tuple[str, ...]
+    #: The payload with every bad code point written ``〔U+D800〕``: what show/print now display.
+    payload: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "case_no": self.case_no,
+            "kind": self.kind,
+            "at": self.at.isoformat(),
+            "code_points": list(self.code_points),
+            "payload": self.payload,
+        }
+
+
+def find_poison(desk: Desk, actor: Actor) -> list[PoisonEvent]:
+    """Events whose payloads cannot be encoded, with the bad code points escaped (``kesu admin repair``).
+
+    Nothing is rewritten: the log is append-only (and hash-chained), so the repair is on the reading
+    side, where every payload is escaped (services/views.EventView.of); this lists what was hit.
+    """
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_("只有管理员可以检查事件日志"))
+    found: list[PoisonEvent] = []
+    with desk.db.read() as session:
+        rows = session.execute(
+            select(CaseEvent, Case.case_no).join(Case, Case.id == CaseEvent.case_id).order_by(CaseEvent.hlc)
+        )
+        for event, case_no in rows:
+            payload = event.payload
+            if not has_unencodable(payload):
+                continue
+            found.append(
+                PoisonEvent(
+                    str(event.id),
+                    case_no,
+                    event.kind,
+                    event.at,
+                    tuple(bad_code_points(payload)),
+                    escape_unencodable(payload),
+                )
+            )
+    return found

@@ -45,15 +45,29 @@ def scope_filter(query: Select[Any], actor: Actor) -> Select[Any]:
     return query.where(Case.office_code == actor.office_code)
 
 
+def in_scope(case: Case, actor: Actor) -> bool:
+    """``scope_filter`` for one loaded case (the same rule, in Python)."""
+    if actor.role in (Role.MANAGER, Role.ADMIN):
+        return True
+    if actor.role is Role.DEPARTMENT:
+        return case.department_code == actor.department_code
+    return case.office_code == actor.office_code
+
+
 def load_case(session: Session, actor: Actor, case_no: str, *, for_update: bool = False) -> Case:
-    query = scope_filter(
-        select(Case).where(Case.case_no == case_no.strip(), Case.deleted_at.is_(None)), actor
-    )
+    """The case, or NotFound (exit 2) for an unknown number, NotAllowed (exit 3) outside the actor's scope.
+
+    Why tell the two apart: a refusal for scope is a permission matter (docs/cli.md, exit 3), and the
+    case number is all the actor typed; the message says nothing of the case's content.
+    """
+    query = select(Case).where(Case.case_no == case_no.strip(), Case.deleted_at.is_(None))
     if for_update:
         query = query.with_for_update()
     case = session.scalar(query)
     if case is None:
-        raise NotFound(_("案件“{case_no}”不存在或无权查看").format(case_no=case_no), field="case_no")
+        raise NotFound(_("案件“{case_no}”不存在").format(case_no=case_no), field="case_no")
+    if not in_scope(case, actor):
+        raise NotAllowed(_("案件“{case_no}”不在您的查看范围内").format(case_no=case.case_no))
     return case
 
 

@@ -99,8 +99,9 @@ def test_departments_see_and_act_on_their_own_cases_only(desk: Desk, people) -> 
     case = services.register_case(desk, people.alice, complaint())
     services.act(desk, people.alice, case.case_no, "verify", {"valid": True})
     services.act(desk, people.bob, case.case_no, "assign", {"department": "AS"})
-    with pytest.raises(NotFound):
+    with pytest.raises(NotAllowed, match="不在您的查看范围内") as refused:
         services.get_case(desk, people.erin, case.case_no)
+    assert "张三" not in str(refused.value)  # the refusal says nothing of the case
     assert services.list_cases(desk, people.erin, services.CaseFilter()) == []
     assert [r.case_no for r in services.list_cases(desk, people.dave, services.CaseFilter())] == [
         case.case_no
