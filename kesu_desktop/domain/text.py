@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _
 
 #: The largest amount of money a plan may state (yuan): far above any real compensation, far below overflow.
@@ -174,3 +175,11 @@ def printable(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def field_text(value: str, field: str, *, multiline: bool = False) -> str:
+    """``clean_text`` for a service taking one text argument; a refusal is a ValidationError on ``field``."""
+    try:
+        return clean_text(value, multiline=multiline)
+    except ValueError as exc:
+        raise ValidationError.single(field, str(exc)) from None

@@ -31,7 +31,7 @@ from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.domain.policy import Policy
 from kesu_desktop.domain.rules import calendar_for
-from kesu_desktop.domain.text import bad_code_points, escape_unencodable, has_unencodable
+from kesu_desktop.domain.text import bad_code_points, escape_unencodable, field_text, has_unencodable
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
@@ -57,6 +57,7 @@ def _scope(session: Session, office: str | None) -> str:
 def set_setting(desk: Desk, actor: Actor, key: str, value: str, *, office: str | None = None) -> None:
     """Store one policy setting (e.g. ``sla.p1.respond = 3wh``) after checking it makes a valid policy."""
     _require_admin(actor)
+    key, value = field_text(key, "key"), field_text(value, key)
     try:
         calendar_for(Policy.from_settings({key: value}))
     except ValueError as exc:  # e.g. an unknown time zone only shows when the calendar is built

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
+from kesu_desktop.domain.text import field_text
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
@@ -45,7 +46,7 @@ def add_attachment(desk: Desk, actor: Actor, case_no: str, filename: str, data: 
     """Attach one file; refused when empty or over 20 MB, or when the user may not see the case."""
     if actor.role is Role.ADMIN:
         raise NotAllowed(_("管理员不处理案件"))
-    name = PurePath(filename.replace("\\", "/")).name.strip()
+    name = field_text(PurePath(filename.replace("\\", "/")).name, "filename")
     if not name:
         raise ValidationError.single("filename", _("文件名不能为空"))
     if not data:

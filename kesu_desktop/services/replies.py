@@ -17,6 +17,7 @@ from kesu_desktop.domain.enums import ReplyKind, ReplyStatus, Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.domain.replies import ForbiddenPhrase, fill, find_forbidden
+from kesu_desktop.domain.text import field_text
 from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services.actor import Actor
@@ -127,7 +128,7 @@ def _kind(kind: ReplyKind | str) -> ReplyKind:
 
 
 def _check_body(body: str) -> str:
-    body = body.strip()
+    body = field_text(body, "body", multiline=True)
     if not body:
         raise ValidationError.single("body", _("回复内容不能为空"))
     if len(body) > MAX_BODY:
@@ -211,7 +212,7 @@ def review_reply(
     """A supervisor approves a submitted reply, or sends it back with a comment saying what to change."""
     if actor.role not in REVIEWERS:
         raise NotAllowed(_("只有主管或经理可以审批回复"))
-    comment = (comment or "").strip() or None
+    comment = field_text(comment or "", "comment", multiline=True) or None
     if not approve and not comment:
         raise ValidationError.single("comment", _("退回时须说明修改意见"))
     with desk.db.write() as session:
@@ -284,7 +285,8 @@ def set_phrase(
         raise NotAllowed(_("只有管理员可以修改用语库"))
     if kind not in ("recommended", "forbidden"):
         raise ValidationError.single("kind", _("用语类型须为 recommended 或 forbidden"))
-    text = text.strip()
+    text = field_text(text, "text")
+    suggestion = field_text(suggestion, "suggestion")
     if not text or len(text) > 200:
         raise ValidationError.single("text", _("用语须为 1–200 个字"))
     with desk.db.write() as session:
