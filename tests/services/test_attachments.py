@@ -33,3 +33,9 @@ def test_empty_or_huge_attachments_are_refused_and_change_nothing(desk: Desk, pe
     with pytest.raises(ValidationError, match="20 MB"):
         services.add_attachment(desk, people.alice, case_no, "big.bin", b"0" * (20 * 1024 * 1024 + 1))
     assert counts(desk) == before and services.list_attachments(desk, people.bob, case_no) == []
+
+
+def test_a_file_name_with_a_control_character_is_refused(desk: Desk, people, case_no: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        services.add_attachment(desk, people.alice, case_no, "收据\x1b.png", b"data")
+    assert "U+001B" in info.value.errors["filename"]

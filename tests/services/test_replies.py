@@ -78,3 +78,18 @@ def test_admin_edits_templates_and_phrases(desk: Desk, people, case_no: str) -> 
     assert any(p.text == "不归我管" for p in book.forbidden) and "我理解您的心情。" in book.recommended
     with pytest.raises(NotAllowed):
         services.set_phrase(desk, people.bob, "forbidden", "随便")
+
+
+def test_a_reply_with_a_lone_surrogate_or_nul_is_refused(desk: Desk, people, case_no: str) -> None:
+    for bad, code in (("您好\ud800", "U+D800"), ("您好\x00", "U+0000")):
+        with pytest.raises(ValidationError) as info:
+            services.save_reply_draft(desk, people.bob, case_no, "solution", bad)
+        assert code in info.value.errors["body"]
+    assert services.replies_for_case(desk, people.bob, case_no) == []
+
+
+def test_another_departments_case_is_refused_as_not_allowed(desk: Desk, people, case_no: str) -> None:
+    services.act(desk, people.alice, case_no, "verify", {"valid": True})
+    services.act(desk, people.bob, case_no, "assign", {"department": "AS"})
+    with pytest.raises(NotAllowed, match="不在您的查看范围内"):
+        services.replies_for_case(desk, people.erin, case_no)
