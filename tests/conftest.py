@@ -137,3 +137,15 @@ def people(desk: Desk) -> People:
     return People(**{name: services.get_actor(desk, name) for name in ("admin", *STANDARD_USERS)})
 
 
+@pytest.fixture(autouse=True)
+def no_system_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts as on a machine without a system keyring (as CI is), so none writes a
+    signing password into a developer's real keyring; keyring tests set their own backend."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")  # subprocesses too
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)

@@ -110,6 +110,7 @@ def escape_unencodable(value: Any) -> Any:
     if isinstance(value, str):
         if not has_unencodable(value):
             return value
+        # not translated: a code-point notation, the same in every language
         return "".join(f"〔{code_point(c)}〕" if unicodedata.category(c) == "Cs" else c for c in value)
     if isinstance(value, Mapping):
         return {escape_unencodable(k): escape_unencodable(v) for k, v in value.items()}
