@@ -200,28 +200,20 @@ def append(
     case.last_hlc = hlc
     case.updated_at = at
     head = lock_head(session, node_id)
-    body = event_body(
-        event_id=event_id,
-        case_id=case.id,
-        hlc=hlc,
-        node_id=node_id,
-        actor_id=actor_id,
-        actor=actor,
-        kind=kind,
-        at=at,
-        payload=payload,
-    )
-    digest = chain_hash(body, head.last_hash)
+    fields: dict[str, Any] = {
+        "case_id": case.id,
+        "hlc": hlc,
+        "node_id": node_id,
+        "actor_id": actor_id,
+        "actor": actor,
+        "kind": kind,
+        "at": at,
+        "payload": payload,
+    }
+    digest = chain_hash(event_body(event_id=event_id, **fields), head.last_hash)
     event = CaseEvent(
         id=event_id,
-        case_id=case.id,
-        hlc=hlc,
-        node_id=node_id,
-        actor_id=actor_id,
-        actor=actor,
-        kind=kind,
-        at=at,
-        payload=payload,
+        **fields,
         seq=head.count + 1,
         prev_hash=head.last_hash,
         hash=digest,
