@@ -77,6 +77,13 @@ _CASE_TABLES = ", ".join(
         "calendar_years",
         "login_throttle",
         "node_chain_heads",
+        "case_conflicts",
+        "sync_feed",
+        "sync_feed_heads",
+        "sync_links",
+        "sync_branches",
+        "office_keys",
+        "branch_roles",
     )
 )
 #: Reference tables tests may edit; restored to their seeded content before each test.

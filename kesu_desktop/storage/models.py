@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -448,3 +449,97 @@ class PrintAsset(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+class SyncFeed(Base):
+    """Every synced row, numbered per office without gaps in commit order (storage/feed.py)."""
+
+    __tablename__ = "sync_feed"
+    office_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    #: The table of the row (``case_events``, ``attachments``, …) and its key as text.
+    item_table: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str] = mapped_column(String(120))
+    #: Which sync link brought the row here (None: written on this database), so it is not sent back.
+    source: Mapped[str | None] = mapped_column(String(64))
+
+
+class SyncFeedHead(Base):
+    """The last feed number given out per office; its row lock orders the feed by commit."""
+
+    __tablename__ = "sync_feed_heads"
+    office_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class SyncLink(Base):
+    """On a branch: its office, its central (with the branch role's credentials) and both cursors."""
+
+    __tablename__ = "sync_links"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    office_code: Mapped[str] = mapped_column(String(8))
+    central_url: Mapped[str | None] = mapped_column(Text)
+    #: This branch's identity towards the central (the feed's ``source`` of rows it pushed).
+    branch_id: Mapped[str] = mapped_column(String(64))
+    #: The central's feed number up to which everything has been applied here.
+    pulled_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: This branch's feed number up to which the central has stored everything.
+    pushed_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    reference_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Central clock minus this machine's clock at the last sync, added to HLC stamps.
+    clock_offset_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_sync_at: Mapped[datetime | None]
+    last_result: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime]
+
+
+class SyncBranch(Base):
+    """On the central: each branch's cursors as the central recorded them (checked against the branch's)."""
+
+    __tablename__ = "sync_branches"
+    branch_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(8))
+    pushed_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    pulled_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_seen_at: Mapped[datetime | None]
+
+
+class OfficeKey(Base):
+    """The secret that authenticates an office's carried bundles (HMAC-SHA256)."""
+
+    __tablename__ = "office_keys"
+    office_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class BranchRole(Base):
+    """A PostgreSQL role a branch connects to the central with; row-level security reads its office here."""
+
+    __tablename__ = "branch_roles"
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    office_code: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+
+class CaseConflict(Base):
+    """A value that lost to a concurrent one, or clashing workflow transitions (derived from the events).
+
+    Recomputed whenever a case's events change (sync/merge.py), the same on every node.
+    """
+
+    __tablename__ = "case_conflicts"
+    __table_args__ = (Index("ix_case_conflicts_case", "case_id"),)
+    #: ``lost_event_id:field``: stable, so re-deriving never duplicates a conflict.
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    #: ``field`` (a single-valued field) or ``workflow`` (two concurrent transitions).
+    kind: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str] = mapped_column(String(40))
+    kept: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
+    lost: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
+    kept_by: Mapped[str] = mapped_column(String(64))
+    lost_by: Mapped[str] = mapped_column(String(64))
+    kept_event_id: Mapped[uuid.UUID]
+    lost_event_id: Mapped[uuid.UUID]
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
