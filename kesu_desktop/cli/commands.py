@@ -202,7 +202,8 @@ def cmd_act(args: argparse.Namespace) -> int:
     data = read_json_object(args.file, default_empty=True)
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    case = services.act(desk, actor, args.case_no, action, data)
+    expected = getattr(args, "expect_version", None)
+    case = services.act(desk, actor, args.case_no, action, data, expected_version=expected)
     if args.json:
         print_json(case.to_json(actor.timezone))
     else:

@@ -1,7 +1,8 @@
 """The ``kesu`` command: argument parsing and JSON in/out over the services, no rules of its own.
 
 Exit codes are a contract: 0 success, 2 bad input (one ``field: message`` line per bad field on
-stderr), 3 not allowed (role, scope, state or sign-in), 1 anything else (never a traceback; the
+stderr), 3 not allowed (role, scope, state or sign-in), 5 the case changed since the version given
+(``act --expect-version``; one ``conflict: …`` line each), 1 anything else (never a traceback; the
 details go to the log file).
 """
 
@@ -18,12 +19,21 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from kesu_desktop.cli import commands, printing
 from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
-from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowed, NotFound, ValidationError
+from kesu_desktop.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    NotAllowed,
+    NotFound,
+    StaleCase,
+    ValidationError,
+)
 from kesu_desktop.domain.text import printable
 from kesu_desktop.i18n import _
 from kesu_desktop.logs import log_unexpected
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NOT_ALLOWED = 0, 1, 2, 3
+#: Another desk changed the case since the version the command was given (``act --expect-version``).
+EXIT_STALE = 5
 
 
 def _globals() -> argparse.ArgumentParser:
@@ -96,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case_no", metavar="CASE_NO")
     p.add_argument("action", metavar="ACTION")
     p.add_argument("file", nargs="?", metavar="FILE|-")
+    p.add_argument(
+        "--expect-version",
+        metavar="HLC",
+        help=_("只在案件仍是该版本（kesu show --json 的 version）时执行，否则退出码 5"),
+    )
 
     admin = sub.add_parser("admin", parents=[common], help=_("管理员设置：时限规则、工作日历"))
     admin_sub = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
@@ -170,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _options(parser.parse_args(argv))
     try:
         return args.func(args) or EXIT_OK
+    except StaleCase as exc:
+        for line in (str(exc), *exc.lines, _("当前版本：{version}").format(version=exc.version)):
+            print(f"conflict: {printable(line)}", file=sys.stderr)
+        return EXIT_STALE
     except (ValidationError, NotFound, Conflict) as exc:
         for line in input_error_lines(exc):
             print(line, file=sys.stderr)

@@ -48,5 +48,18 @@ class Conflict(KesuError):
         self.field = field
 
 
+class StaleCase(Conflict):
+    """The case changed since the actor loaded it (another desk wrote to it); nothing was written.
+
+    ``lines`` say, one per event written since, who changed what and when (the timeline's words), so
+    the user can decide to re-apply against ``version`` (the case's version now) or abandon.
+    """
+
+    def __init__(self, message: str = "", *, lines: list[str] | None = None, version: str = "") -> None:
+        super().__init__(message, field="version")
+        self.lines: list[str] = list(lines or [])
+        self.version = version
+
+
 class AuthenticationFailed(KesuError):
     """Unknown user or wrong password; deliberately does not say which."""

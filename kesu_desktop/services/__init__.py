@@ -48,6 +48,7 @@ from kesu_desktop.services.integrity import (
     event_log_notice,
     verify_log,
 )
+from kesu_desktop.services.live import Changes, ChangeWatcher, watch_changes
 from kesu_desktop.services.printable import document_refusal, may_issue
 from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
@@ -91,6 +92,8 @@ __all__ = [
     "CaseRow",
     "CaseView",
     "ChainBreak",
+    "ChangeWatcher",
+    "Changes",
     "Clock",
     "DeadlineView",
     "Desk",
@@ -170,6 +173,7 @@ __all__ = [
     "user_timezone",
     "verify_log",
     "wall_clock",
+    "watch_changes",
     "watch_interval_seconds",
     "watch_tick",
 ]

@@ -21,6 +21,7 @@ from kesu_desktop.domain.validation import FieldReader, parse_code
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.live import check_version
 from kesu_desktop.services.queries import case_view
 from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules
 from kesu_desktop.services.unit import facts, load_case, record
@@ -396,13 +397,24 @@ def parse_action(name: str) -> Action:
 
 
 def act(
-    desk: Desk, actor: Actor, case_no: str, action: Action | str, args: Mapping[str, Any] | None = None
+    desk: Desk,
+    actor: Actor,
+    case_no: str,
+    action: Action | str,
+    args: Mapping[str, Any] | None = None,
+    *,
+    expected_version: str | None = None,
 ) -> CaseView:
-    """Take one workflow action on a case; nothing is written unless the whole action succeeds."""
+    """Take one workflow action on a case; nothing is written unless the whole action succeeds.
+
+    ``expected_version`` is the ``CaseView.version`` the actor decided from: when the case has changed
+    since (another desk wrote to it), ``StaleCase`` says what changed and nothing is written.
+    """
     action = parse_action(action) if isinstance(action, str) else action
     reader = FieldReader(args or {}, strict=True)  # an unknown key is refused, never dropped
     with desk.db.write() as session:
         case = load_case(session, actor, case_no, for_update=True)
+        check_version(session, actor, case, expected_version)
         workflow.check(action, facts(case), actor.facts)
         office = office_rules(session, case.office_code)
         ctx = Ctx(SessionDirectory(session), case, office, desk.clock.now())

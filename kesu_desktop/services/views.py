@@ -166,6 +166,9 @@ class CaseView:
     #: The deadlines that are set, in a fixed order (respond, plan, resolve, update, survey, callback).
     deadlines: tuple[DeadlineView, ...] = ()
     timeline: tuple[TimelineLine, ...] = ()
+    #: The case's ``last_hlc`` when this view was read: pass it back as ``expected_version`` so a write
+    #: on a case another desk changed meanwhile is refused (``StaleCase``), never a silent overwrite.
+    version: str = ""
 
     @classmethod
     def of(cls, case: Case, **given: Any) -> CaseView:
@@ -176,6 +179,7 @@ class CaseView:
             if f.name not in given and f.name in Case.__table__.columns
         }
         values.setdefault("department", case.department_code)
+        values.setdefault("version", case.last_hlc)
         return cls(**{**values, **given})
 
     def to_json(self, zone: Zone) -> dict[str, Any]:
