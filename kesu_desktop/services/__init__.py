@@ -34,6 +34,11 @@ from kesu_desktop.services.attachments import (
     attachment_data,
     list_attachments,
 )
+from kesu_desktop.services.branch_access import (
+    BranchCredentials,
+    branch_role_sql,
+    create_branch_credentials,
+)
 from kesu_desktop.services.certificates import set_seal
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant, read_instant
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
@@ -49,6 +54,7 @@ from kesu_desktop.services.integrity import (
     verify_log,
 )
 from kesu_desktop.services.live import Changes, ChangeWatcher, watch_changes
+from kesu_desktop.services.offices import OfficeView, add_office, list_offices
 from kesu_desktop.services.printable import document_refusal, may_issue
 from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
@@ -86,6 +92,7 @@ __all__ = [
     "Actor",
     "AlertView",
     "AttachmentView",
+    "BranchCredentials",
     "CalendarCoverage",
     "CalendarImport",
     "CaseFilter",
@@ -105,6 +112,7 @@ __all__ = [
     "InitResult",
     "LogReport",
     "NodeChain",
+    "OfficeView",
     "PhraseBook",
     "PoisonEvent",
     "ReplyView",
@@ -117,13 +125,16 @@ __all__ = [
     "act",
     "action_outcome",
     "add_attachment",
+    "add_office",
     "add_user",
     "alerts_for",
     "attachment_data",
+    "branch_role_sql",
     "calendar_coverage",
     "capture_signature",
     "categories",
     "compose_reply",
+    "create_branch_credentials",
     "create_db_role",
     "customer_history",
     "db_role_sql",
@@ -141,6 +152,7 @@ __all__ = [
     "is_initialized",
     "list_attachments",
     "list_cases",
+    "list_offices",
     "local_time",
     "login",
     "mark_signed",
