@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from kesu_desktop.i18n import _
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.migrate import upgrade
-from kesu_desktop.storage.models import Setting
+from kesu_desktop.storage.models import Setting, SyncLink
 
 #: The company-wide setting that lets ``--now``/``KESU_NOW`` state the time (for tests and demos).
 CLOCK_OVERRIDE_SETTING = "allow_clock_override"
@@ -55,6 +55,27 @@ def load_node_id() -> str:
     return node
 
 
+class OffsetClock:
+    """The real clock corrected by the central's, as measured at the last sync (a branch's HLC source).
+
+    Why: a branch whose clock is a day off would otherwise stamp its events a day off, win every
+    conflict and reorder the timeline (docs/sync.md, clock safety).
+    """
+
+    def __init__(self, offset_ms: int) -> None:
+        self.offset = timedelta(milliseconds=offset_ms)
+
+    def now(self) -> datetime:
+        return SystemClock().now() + self.offset
+
+
+def _stored_offset(db: Database) -> int:
+    """The clock offset the last sync measured (0 on a database that is no branch)."""
+    with db.read() as session:
+        value = session.scalar(select(SyncLink.clock_offset_ms).limit(1))
+    return int(value or 0)
+
+
 @dataclass
 class Desk:
     db: Database
@@ -69,7 +90,9 @@ class Desk:
         """Open (and migrate if needed) the database at ``url``."""
         db = Database(url)
         upgrade(db)
-        return cls(db=db, clock=clock or SystemClock(), node_id=node_id or load_node_id())
+        offset = _stored_offset(db)
+        wall: Clock = OffsetClock(offset) if offset else SystemClock()
+        return cls(db=db, clock=clock or wall, node_id=node_id or load_node_id(), wall=wall)
 
     def stamp(self, after: str | None = None) -> str:
         """The next HLC stamp, later than ``after`` (the case's last stamp): a case's events stay ordered."""

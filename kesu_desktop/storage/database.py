@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _
+from kesu_desktop.storage import feed as _feed  # noqa: F401  (registers the change-feed hook)
 
 _WRITE = "kesu_write"
 #: Rows ANALYZE samples per index on SQLite: enough to rank the indexes, and 0.1–0.7 s at 500,000 cases
@@ -53,7 +54,7 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite so BEGIN is ours (and DDL is transactional).
@@ -61,7 +62,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
         # A REPLACE deletes the row it replaces; only with recursive triggers does that deletion fire
         # DELETE triggers, so case_events' append-only trigger also sees INSERT OR REPLACE (a BEFORE
@@ -77,7 +78,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 class Database:
     """One database (SQLite file or PostgreSQL server) with read and write session factories."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, durable: bool = False) -> None:
+        """``durable``: SQLite syncs to disk at every commit (``synchronous=FULL``), as sync writes do:
+        a checkpoint must never survive a power cut that the data it covers did not."""
         self.url = normalize_url(url)
         self.kind = make_url(self.url).get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo}
@@ -87,7 +90,7 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine = create_engine(self.url, **kwargs)
         if self.kind == "sqlite":
-            _install_sqlite_hooks(self.engine)
+            _install_sqlite_hooks(self.engine, "FULL" if durable else "NORMAL")
         self.write_engine = self.engine.execution_options(**{_WRITE: True})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)

@@ -194,8 +194,12 @@ def append(
     info: Mapping[str, Any] | None = None,
 ) -> CaseEvent:
     """Record one event, chained onto its node's head, and apply its changes to the (already added) case
-    row. Costs one indexed read and one update of the node's head row."""
-    payload = event_payload(changes, info)
+    row. Costs one indexed read and one update of the node's head row.
+
+    The payload also records ``base``, the case's last stamp the writer saw: two events of different
+    nodes where neither saw the other are concurrent, which is how sync finds conflicts (domain/merge.py).
+    """
+    payload = event_payload(changes, {**(info or {}), "base": case.last_hlc})
     apply_changes(case, payload["set"])
     case.last_hlc = hlc
     case.updated_at = at

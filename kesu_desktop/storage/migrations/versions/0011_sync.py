@@ -120,6 +120,52 @@ def upgrade() -> None:
     op.create_index("ix_case_conflicts_case", "case_conflicts", ["case_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_NOTIFY)
+    _backfill_feed()
+
+
+#: Rows stored before this revision enter the feed in this order: a case's events (by HLC) before the
+#: rows that hang on the case, so a receiver always learns of a case before anything attached to it.
+_EXISTING = """
+SELECT c.office_code AS office_code, 0 AS grp, e.hlc AS ord, 'case_events' AS tbl, {eid} AS item
+  FROM case_events e JOIN cases c ON c.id = e.case_id
+UNION ALL SELECT c.office_code, 1, {aid}, 'attachments', {aid} FROM attachments a JOIN cases c ON c.id = a.case_id
+UNION ALL SELECT c.office_code, 2, {did}, 'case_documents', {did} FROM case_documents d JOIN cases c ON c.id = d.case_id
+UNION ALL SELECT c.office_code, 3, {sid}, 'case_signatures', {sid} FROM case_signatures s JOIN cases c ON c.id = s.case_id
+UNION ALL SELECT c.office_code, 4, {rid}, 'replies', {rid} FROM replies r JOIN cases c ON c.id = r.case_id
+UNION ALL SELECT c.office_code, 5, {lid}, 'case_links', {lid} FROM case_links l JOIN cases c ON c.id = l.case_id
+UNION ALL SELECT al.office_code, 6, {alid}, 'alerts', {alid} FROM alerts al
+"""
+
+
+def _backfill_feed() -> None:
+    pg = op.get_bind().dialect.name == "postgresql"
+
+    def key(column: str) -> str:
+        return f"CAST({column} AS TEXT)" if pg else column
+
+    link = (
+        "CAST(l.case_id AS TEXT) || '|' || CAST(l.linked_case_id AS TEXT) || '|' || l.kind"
+        if pg
+        else "l.case_id || '|' || l.linked_case_id || '|' || l.kind"
+    )
+    existing = _EXISTING.format(
+        eid=key("e.id"),
+        aid=key("a.id"),
+        did=key("d.id"),
+        sid=key("s.id"),
+        rid=key("r.id"),
+        lid=link,
+        alid=key("al.id"),
+    )
+    op.execute(
+        "INSERT INTO sync_feed (office_code, seq, item_table, item_id, source) "
+        "SELECT office_code, ROW_NUMBER() OVER (PARTITION BY office_code ORDER BY grp, ord, item), "
+        f"tbl, item, NULL FROM ({existing}) AS existing"
+    )
+    op.execute(
+        "INSERT INTO sync_feed_heads (office_code, last_seq) "
+        "SELECT office_code, MAX(seq) FROM sync_feed GROUP BY office_code"
+    )
 
 
 def downgrade() -> None:

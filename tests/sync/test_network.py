@@ -1,0 +1,46 @@
+"""A SQLite branch and the PostgreSQL central exchange their office's cases over the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kesu_desktop import services
+from kesu_desktop.storage.models import Case, CaseEvent
+from kesu_desktop.sync.network import sync_now
+from tests.helpers.data import MutableClock, complaint
+from tests.sync.conftest import BRANCH_OFFICE, CLERK_PASSWORD, Central, make_branch
+
+
+def _timeline(desk, actor, case_no):  # type: ignore[no-untyped-def]
+    view = services.get_case(desk, actor, case_no)
+    return view.status, view.priority, [e.kind for e in view.events]
+
+
+def test_branch_gets_office_cases_and_pushes_its_own(
+    central: Central, tmp_path: Path, clock: MutableClock
+) -> None:
+    clerk_c = services.login(central.desk, "sh_clerk", CLERK_PASSWORD)
+    at_central = services.register_case(central.desk, clerk_c, complaint(customer_name="李四"))
+    alice = services.login(central.desk, "alice", "alice-pass-1")
+    hq = services.register_case(central.desk, alice, complaint(customer_name="王五"))
+    branch = make_branch(central, tmp_path / "branch.db", clock, "branch-node")
+    clerk_b = services.login(branch, "sh_clerk", CLERK_PASSWORD)
+    # the office's case came down; the head office's did not
+    assert services.get_case(branch, clerk_b, at_central.case_no).customer_name.startswith("李")
+    with branch.db.read() as s:
+        assert s.get(Case, hq.id) is None
+    offline = services.register_case(branch, clerk_b, complaint(customer_name="赵六"))
+    assert offline.case_no.split("-")[1] == BRANCH_OFFICE
+    report = sync_now(branch, clerk_b)
+    assert report.agree and report.pushed >= 1
+    assert services.get_case(central.desk, clerk_c, offline.case_no).case_no == offline.case_no
+    again = sync_now(branch, clerk_b)
+    assert (again.pushed, again.pulled) == (0, 0) and again.agree
+    with central.desk.db.read() as s:
+        office_events = s.scalar(
+            select(func.count()).select_from(CaseEvent).join(Case).where(Case.office_code == BRANCH_OFFICE)
+        )
+    assert office_events == report.central_events == report.local_events
+    branch.close()
