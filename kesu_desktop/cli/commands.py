@@ -105,6 +105,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         role=Role(args.role),
         department_code=args.department.upper() if args.department else None,
         display_name=args.display_name,
+        office_code=args.office.strip().upper() if args.office else None,
     )
     if args.json:
         print_json(

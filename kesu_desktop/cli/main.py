@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kesu_desktop.cli import commands, printing
+from kesu_desktop.cli import commands, offices, printing
 from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import (
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=[r.value for r in Role])
     p.add_argument("--department", metavar="CODE")
     p.add_argument("--display-name", metavar="NAME")
+    p.add_argument("--office", metavar="CODE", help=_("用户所属网点（默认：管理员所在网点）"))
     p = user_sub.add_parser("unlock", parents=[common], help=_("解除登录锁定（管理员）"))
     p.set_defaults(func=commands.cmd_user_unlock)
     p.add_argument("name", metavar="NAME|NODE_ID")
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.cmd_admin_repair)
 
     printing.add_parsers(sub, admin_sub, common)
+    offices.add_parsers(sub, admin_sub, common)
     commands.add_integrity_parsers(sub, admin_sub, common)
     return parser
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kesu_desktop.domain.case_number import validate_code
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import Conflict, NotAllowed, ValidationError
+from kesu_desktop.domain.localtime import local_iso
 from kesu_desktop.domain.text import field_text
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
@@ -36,12 +37,13 @@ class OfficeView:
     timezone: str
     created_at: datetime
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, zone: str) -> dict[str, Any]:
+        """``created_at`` in the reader's zone, as every time the CLI prints."""
         return {
             "code": self.code,
             "name": self.name,
             "timezone": self.timezone,
-            "created_at": self.created_at.isoformat(),
+            "created_at": local_iso(self.created_at, zone),
         }
 
 
