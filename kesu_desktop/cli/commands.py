@@ -61,6 +61,17 @@ def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
 def cmd_init(args: argparse.Namespace) -> int:
     from kesu_desktop.printing.certificates import initialize_with_certificate
 
+    if args.branch_of:
+        from kesu_desktop.cli.sync import cmd_init_branch
+
+        return cmd_init_branch(args)
+    missing = {
+        name: _("新建中心数据库时必填")
+        for name, value in (("office-name", args.office_name), ("admin", args.admin))
+        if not value
+    }
+    if missing:
+        raise ValidationError(missing)
     desk = open_desk(args)
     result = initialize_with_certificate(
         desk,
@@ -361,14 +372,16 @@ def cmd_verify_log(args: argparse.Namespace) -> int:
     else:
         for node in report.nodes:
             found = node.first_break
+            # a replica chain (no head here) holds only some of the node's events: gaps are expected
+            name = node.node_id + (_("（副本，允许缺号）") if node.replica else "")
             if found is None:
-                print(_("节点 {node}：{n} 个事件，链完整").format(node=node.node_id, n=node.events))
+                print(_("节点 {node}：{n} 个事件，链完整").format(node=name, n=node.events))
                 continue
             print(
                 _(
                     "节点 {node}：{n} 个事件，第一处断裂：{what}（事件 {event}，案件 {case}）：{detail}"
                 ).format(
-                    node=node.node_id,
+                    node=name,
                     n=node.events,
                     what=found.kind.label,
                     event=found.event_id or "-",

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kesu_desktop.cli import commands, offices, printing
+from kesu_desktop.cli import sync as sync_cli
 from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import (
@@ -64,8 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("init", commands.cmd_init, _("创建或升级数据库，建立首个网点和管理员"))
     p.add_argument("--office", required=True, metavar="CODE")
-    p.add_argument("--office-name", required=True, metavar="NAME")
-    p.add_argument("--admin", required=True, metavar="NAME")
+    p.add_argument("--office-name", metavar="NAME", help=_("首个网点的名称（新建中心时必填）"))
+    p.add_argument("--admin", metavar="NAME", help=_("首个管理员（新建中心时必填）"))
+    p.add_argument(
+        "--branch-of",
+        metavar="CENTRAL_URL",
+        help=_("创建分支机构数据库：以 --user 管理员在中心核验，取得本网点的数据"),
+    )
 
     user = sub.add_parser("user", parents=[common], help=_("用户管理"))
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
@@ -141,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.cmd_admin_repair)
 
     printing.add_parsers(sub, admin_sub, common)
+    sync_cli.add_parsers(sub, common)
     offices.add_parsers(sub, admin_sub, common)
     commands.add_integrity_parsers(sub, admin_sub, common)
     return parser

@@ -15,6 +15,7 @@ import hmac
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,7 +135,7 @@ def read_bundle(path: Path) -> tuple[dict[str, Any], bytes]:
             body = archive.read("batch.json")
     except FileNotFoundError:
         raise _bad(_("找不到文件 {path}").format(path=path)) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, zipfile.LargeZipFile, OSError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, zipfile.LargeZipFile, OSError):
         raise _bad(_("文件不是完整的同步文件（已损坏或被截断）")) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _bad(_("文件不是本系统的同步文件"))
