@@ -13,6 +13,12 @@ events in ``seq`` order therefore finds
 - **head mismatch**: the chain is whole but ends elsewhere than the node's head row says.
 
 Only the first break of each node is named: after it, nothing in that chain can be trusted more.
+
+A node with no chain head on this database is a **replica** chain: another node's events copied here
+(a branch holds only its office's events of the central's nodes, so those chains have gaps). Every
+event's own hash is still checked, and its ``prev_hash`` wherever the previous event is present, but
+a gap is no break and there is no head to compare the end with; such nodes are reported as
+``replica`` so a node that should have a head (this database's own) does not pass unnoticed.
 This detects tampering by anyone who does not also recompute every later hash and the head; a
 knowing attacker with write access can forge a chain, so desks connect as the least-privilege role
 of ``db_role_sql`` (no UPDATE, DELETE, TRUNCATE or ALTER on case_events), and a node's head hash
@@ -89,6 +95,8 @@ class NodeChain:
     events: int
     head_hash: str | None
     first_break: ChainBreak | None
+    #: No chain head here: a copy of another node's events, gaps allowed (see the module's doc).
+    replica: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +104,7 @@ class NodeChain:
             "events": self.events,
             "head_hash": self.head_hash,
             "first_break": None if self.first_break is None else self.first_break.as_json(),
+            "replica": self.replica,
         }
 
 
@@ -127,6 +136,8 @@ class _Walk:
     """One node's chain as it is streamed past."""
 
     node_id: str
+    #: No head row on this database: a gap in seq is allowed, only present links are checked.
+    replica: bool = False
     count: int = 0
     last_seq: int = 0
     last_hash: str = eventlog.GENESIS
@@ -183,7 +194,7 @@ def verify_log(desk: Desk, actor: Actor, case_no: str | None = None) -> LogRepor
         walk: _Walk | None = None
         for row in session.execute(query.execution_options(yield_per=_STREAM)):
             if walk is None or walk.node_id != row.node_id:
-                walk = _Walk(row.node_id)
+                walk = _Walk(row.node_id, replica=row.node_id not in heads)
                 walks.append(walk)
             _step(walk, row)
         seen = {w.node_id for w in walks}
@@ -199,7 +210,8 @@ def _step(walk: _Walk, row: Any) -> None:
         if eventlog.event_hash(row) != row.hash:
             walk.suspect = (BreakKind.CONTENT_CHANGED, row.id, row.seq, row.case_id, row.prev_hash)
         elif row.seq != walk.last_seq + 1:
-            walk.suspect = (BreakKind.EVENT_MISSING, row.id, row.seq, row.case_id, row.prev_hash)
+            if not walk.replica:  # a replica holds only some of the node's events: nothing to link to
+                walk.suspect = (BreakKind.EVENT_MISSING, row.id, row.seq, row.case_id, row.prev_hash)
         elif row.prev_hash != walk.last_hash:
             walk.suspect = (None, row.id, row.seq, row.case_id, row.prev_hash)
     walk.last_seq, walk.last_hash = row.seq, row.hash
@@ -212,8 +224,8 @@ def _finish(session: Any, walk: _Walk, head: _Head | None) -> NodeChain:
         if kind is None:
             kind = BreakKind.ORDER_CHANGED if prev_hash in walk.hashes else BreakKind.UNKNOWN_PREV
         found = ChainBreak(kind, event_id, seq, _case_no(session, case_id), _detail(kind, seq))
-    elif head is None:
-        found = ChainBreak(BreakKind.HEAD_MISMATCH, None, None, None, _("该节点没有链头记录（链头被删除）"))
+    elif walk.replica or head is None:
+        pass  # no head to hold the end against (a walk without a head row is a replica)
     elif head.count > walk.count:
         found = ChainBreak(
             BreakKind.EVENT_MISSING,
@@ -234,7 +246,9 @@ def _finish(session: Any, walk: _Walk, head: _Head | None) -> NodeChain:
                 expected=head.count, found=walk.count
             ),
         )
-    return NodeChain(walk.node_id, walk.count, None if head is None else head.last_hash, found)
+    return NodeChain(
+        walk.node_id, walk.count, None if head is None else head.last_hash, found, replica=walk.replica
+    )
 
 
 def _detail(kind: BreakKind, seq: int) -> str:
