@@ -41,6 +41,7 @@ from kesu_desktop.services.branch_access import (
 )
 from kesu_desktop.services.certificates import set_seal
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant, read_instant
+from kesu_desktop.services.conflicts import ConflictView, conflicts_for, resolve_conflict
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
@@ -102,6 +103,7 @@ __all__ = [
     "ChangeWatcher",
     "Changes",
     "Clock",
+    "ConflictView",
     "DeadlineView",
     "Desk",
     "DueItem",
@@ -134,6 +136,7 @@ __all__ = [
     "capture_signature",
     "categories",
     "compose_reply",
+    "conflicts_for",
     "create_branch_credentials",
     "create_db_role",
     "customer_history",
@@ -168,6 +171,7 @@ __all__ = [
     "register_case",
     "replies_for_case",
     "reply_templates",
+    "resolve_conflict",
     "review_reply",
     "save_reply_draft",
     "set_calendar_day",
