@@ -408,14 +408,15 @@ def act(
     """Take one workflow action on a case; nothing is written unless the whole action succeeds.
 
     ``expected_version`` is the ``CaseView.version`` the actor decided from: when the case has changed
-    since (another desk wrote to it), ``StaleCase`` says what changed and nothing is written.
+    since (another desk wrote to it), ``StaleCase`` says what changed and nothing is written; an action
+    the case's state no longer allows at all is ``NotAllowed`` first (re-applying it could not succeed).
     """
     action = parse_action(action) if isinstance(action, str) else action
     reader = FieldReader(args or {}, strict=True)  # an unknown key is refused, never dropped
     with desk.db.write() as session:
         case = load_case(session, actor, case_no, for_update=True)
+        workflow.check(action, facts(case), actor.facts)  # not allowed at all now: say that, plainly
         check_version(session, actor, case, expected_version)
-        workflow.check(action, facts(case), actor.facts)
         office = office_rules(session, case.office_code)
         ctx = Ctx(SessionDirectory(session), case, office, desk.clock.now())
         step = HANDLERS[action](ctx, reader)

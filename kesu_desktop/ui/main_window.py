@@ -9,7 +9,10 @@ user in QSettings and restored on the next start; 视图 → 重置布局 return
 The deadline watcher (``ui.alerts.watcher_thread.DeadlineWatcher``) starts when the window is first
 shown and stops, thread and all, when it closes; its new alerts refresh the 提醒 panel and may raise a
 tray balloon, the panel's count is the status bar's 提醒：N, and the cases it escalates reach the panels
-through ``sig_cases_changed`` like any other write.
+through ``sig_cases_changed`` like any other write. Likewise the live-update thread
+(``ui.base.live.LiveUpdates``: NOTIFY on PostgreSQL, the file's data_version on SQLite) starts on the
+first show and stops on close; other desks' writes reach the panels through ``sig_cases_changed`` and
+their alerts refresh the 提醒 panel.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from kesu_desktop.ui.alerts.alerts_view import AlertsView
 from kesu_desktop.ui.alerts.tray import AlertTray
 from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.live import LiveUpdates
 from kesu_desktop.ui.base.notice_banner import NoticeBanner
 from kesu_desktop.ui.base.panels import Panel
 from kesu_desktop.ui.cases.case_detail import CaseDetailView
@@ -69,6 +73,7 @@ class MainWindow(QMainWindow):
         self.review = ReplyReviewView(desk, actor)
         self.alerts = AlertsView(desk, actor)
         self.watcher = DeadlineWatcher(desk, actor)
+        self.live = LiveUpdates(desk)
         self.tray = AlertTray(self)
         self._alert_count: int | None = None
         self.panels = {
@@ -139,9 +144,11 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.watcher.start()  # idempotent: only the first show starts it
+        self.live.begin()  # likewise
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()  # the thread is finished when this returns
+        self.live.stop()
         self.tray.hide()
         self.save_layout()
         super().closeEvent(event)
@@ -251,6 +258,7 @@ class MainWindow(QMainWindow):
         self.watcher.sig_new_alerts.connect(self.alerts.on_new_alerts)
         self.watcher.sig_new_alerts.connect(self.tray.on_new_alerts)
         self.watcher.sig_failed.connect(self.on_watch_failed)
+        self.live.sig_alerts_changed.connect(self.on_live_alerts)
         app = QCoreApplication.instance()
         if app is not None:  # a quit that bypasses closeEvent must not leave the thread running
             app.aboutToQuit.connect(self.on_about_to_quit)
@@ -299,6 +307,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_about_to_quit(self) -> None:
         self.watcher.stop()
+        self.live.stop()
+
+    @Slot()
+    def on_live_alerts(self) -> None:
+        """Another desk raised or acknowledged alerts: the panel reloads (the tray only counts them)."""
+        self.alerts.on_new_alerts([])
 
     @Slot(str)
     def on_watch_failed(self, message: str) -> None:

@@ -4,14 +4,16 @@ silently overwrites (shared mode, issue 12)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from kesu_desktop import services
-from kesu_desktop.domain.errors import StaleCase, ValidationError
+from kesu_desktop.cli.main import main
+from kesu_desktop.domain.errors import NotAllowed, StaleCase, ValidationError
 from kesu_desktop.services import Desk
 from kesu_desktop.storage.database import Database
-from tests.helpers.data import MutableClock, People, complaint
+from tests.helpers.data import STANDARD_USERS, MutableClock, People, complaint
 from tests.helpers.services import counts
 
 
@@ -104,13 +106,10 @@ def test_kesu_act_expect_version_exits_5_with_conflict_lines(
     other_desk: Desk,
     people: People,
     db_url: str,
-    tmp_path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from kesu_desktop.cli.main import main
-    from tests.helpers.data import STANDARD_USERS
-
     monkeypatch.setenv("KESU_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("KESU_NODE_ID", "cli-desk")
     monkeypatch.setenv("KESU_PASSWORD", STANDARD_USERS["bob"][2])
@@ -131,3 +130,17 @@ def test_kesu_act_expect_version_exits_5_with_conflict_lines(
     assert main([*common, "--expect-version", current, "--json"]) == 0
     shown = capsys.readouterr().out
     assert '"status": "verified"' in shown and '"version"' in shown
+
+
+def test_an_action_the_new_state_no_longer_allows_is_not_allowed_rather_than_stale(
+    desk: Desk, other_desk: Desk, people: People
+) -> None:
+    case = services.register_case(desk, people.alice, complaint())
+    services.act(other_desk, people.bob, case.case_no, "verify", {"valid": True})
+    services.act(other_desk, people.bob, case.case_no, "assign", {})
+    before = counts(desk)
+    with pytest.raises(NotAllowed):
+        services.act(
+            desk, people.alice, case.case_no, "verify", {"valid": True}, expected_version=case.version
+        )
+    assert counts(desk) == before

@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Priority, Severity, Status
-from kesu_desktop.domain.errors import KesuError, NotAllowed, ValidationError
+from kesu_desktop.domain.errors import KesuError, NotAllowed, StaleCase, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 from kesu_desktop.ui.base.formatting import from_qdatetime, to_qdatetime
+from kesu_desktop.ui.cases.stale_dialog import StaleCaseDialog
 
 Choices = Sequence[tuple[str, str]]  # (code, display name)
 
@@ -255,6 +256,8 @@ class ActionDialog(QDialog):
         self.fields = {f.name: f for f in fields_for(action, context)}
         self.errors = {name: error_label() for name in self.fields}
         self.general_error = error_label()
+        #: Open while the user decides what to do about a case another desk changed meanwhile.
+        self.stale_dialog: StaleCaseDialog | None = None
         self.hint = QLabel(wordWrap=True)
         self.hint.setStyleSheet("color: #5f6b7a;")
         self._labels: dict[str, QLabel] = {}
@@ -328,10 +331,14 @@ class ActionDialog(QDialog):
         if self.action is Action.CLASSIFY and not args:
             show_error(self.errors["category"], _("请至少修改类别、严重程度或优先级中的一项"))
             return
+        self._submit(args, self.context.case.version)
+
+    def _submit(self, args: dict[str, Any], version: str) -> None:
+        """Take the action, refused (StaleCase) if the case is no longer at ``version``."""
         desk, actor, case_no, action = self.desk, self.actor, self.context.case.case_no, self.action
         self.buttons.setEnabled(False)
         tasks.run(
-            lambda: services.act(desk, actor, case_no, action, args),
+            lambda: services.act(desk, actor, case_no, action, args, expected_version=version or None),
             on_result=self.on_acted,
             on_error=self.on_failed,
             context=self,
@@ -354,6 +361,8 @@ class ActionDialog(QDialog):
                     show_error(self.general_error, message)
             if first:
                 self.fields[first].focus.setFocus()
+        elif isinstance(exc, StaleCase):
+            self._ask_stale(exc)
         elif isinstance(exc, NotAllowed):
             show_error(self.general_error, _("不能执行此操作：{reason}").format(reason=exc))
         elif isinstance(exc, KesuError):
@@ -361,3 +370,25 @@ class ActionDialog(QDialog):
         else:
             show_error(self.general_error, _("操作未完成：发生了意外错误"))
             tasks.unexpected(exc)
+
+    def _ask_stale(self, stale: StaleCase) -> None:
+        """Another desk changed the case: show what, then re-apply against the new version or abandon."""
+        args = self.values()
+        dialog = StaleCaseDialog(stale, self.action.label, self)
+        self.stale_dialog = dialog
+        dialog.accepted.connect(lambda: self._submit(args, stale.version))
+        dialog.rejected.connect(self._abandon)
+        dialog.finished.connect(self._stale_closed)
+        dialog.open()
+
+    @Slot()
+    def _stale_closed(self) -> None:
+        if self.stale_dialog is not None:
+            self.stale_dialog.deleteLater()
+        self.stale_dialog = None
+
+    @Slot()
+    def _abandon(self) -> None:
+        """Nothing is written; the case panel shows the case as it now is."""
+        tasks.app_signals().sig_cases_changed.emit([self.context.case.id])
+        self.reject()

@@ -7,7 +7,10 @@ service still checks; a state changed by a colleague meanwhile is reported in th
 the timeline and the phone likewise arrive decided; the panel only draws them, in the zone of the
 user's office. Why the view reloads itself from
 ``sig_cases_changed``: an action taken here, in another dock or on another worker all land the same way,
-and no view ever calls another to refresh.
+and no view ever calls another to refresh; another desk's writes arrive there too (``ui.base.live``),
+except while the user is typing in the quick log, when the reload waits until they are done. Every
+write carries the case's ``version`` as shown: if another desk changed the case since, nothing is
+written and ``StaleCaseDialog`` says who changed what (重新应用 or 放弃).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Channel, Priority, Role, Severity, Status
-from kesu_desktop.domain.errors import KesuError, ValidationError
+from kesu_desktop.domain.errors import KesuError, StaleCase, ValidationError
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.services import SlaState
 from kesu_desktop.ui.base import tasks
@@ -48,6 +51,7 @@ from kesu_desktop.ui.base.formatting import from_qdatetime, label_of, local_time
 from kesu_desktop.ui.cases.action_dialogs import ActionDialog, Context, datetime_edit, edited_instant
 from kesu_desktop.ui.cases.attachment_view import AttachmentStrip
 from kesu_desktop.ui.cases.detail_widgets import InfoGrid, RowList, discard, muted, pill, section_title
+from kesu_desktop.ui.cases.stale_dialog import StaleCaseDialog
 
 STATUS_COLOURS = {
     "registered": "#546e7a",
@@ -124,6 +128,11 @@ class CaseDetailView(QWidget):
         self._reload_again = False
         self.action_buttons: dict[Action, QPushButton] = {}
         self.active_dialog: ActionDialog | None = None
+        #: Open while the user decides about a quick log refused because the case changed meanwhile.
+        self.stale_dialog: StaleCaseDialog | None = None
+        #: A change arrived while the user was typing in the quick log: reload once they are done.
+        self._deferred = False
+        self._log_args: dict[str, Any] = {}
         self._build()
         self.setStyleSheet(STYLE)
         self.retranslate_ui()
@@ -246,6 +255,7 @@ class CaseDetailView(QWidget):
             self.log_channel.addItem(channel.label, channel.value)
         self.log_summary = QLineEdit()
         self.log_summary.returnPressed.connect(self.on_log)
+        self.log_summary.editingFinished.connect(self.reload_deferred)
         self.log_promise = QCheckBox()
         self.log_promise_at = datetime_edit(self.desk.clock.now() + timedelta(hours=2), self.zone)
         self.log_promise_at.setEnabled(False)
@@ -389,10 +399,30 @@ class CaseDetailView(QWidget):
             return
         if ids and (self.case is None or self.case.id not in ids):
             return
+        if self.typing():
+            self._deferred = True  # never pull the entry from under the user (e.g. the case was closed)
+            return
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the case shown again; while a load is on its way, once more after it."""
+        if self._case_no is None:
+            return
         if self._loading:
             self._reload_again = True  # one more load after the current one, however many changes came
         else:
             self._load()
+
+    def typing(self) -> bool:
+        """The user is writing in the quick log (it has the focus and some text)."""
+        return self.log_summary.hasFocus() and bool(self.log_summary.text().strip())
+
+    @Slot()
+    def reload_deferred(self) -> None:
+        """The reload a change asked for while the user was typing, now that they are done."""
+        if self._deferred and not self.typing():
+            self._deferred = False
+            self.reload()
 
     def on_loaded(self, loaded: Loaded) -> None:
         self._loading = False
@@ -625,10 +655,16 @@ class CaseDetailView(QWidget):
         if self.log_promise.isChecked():
             args["promised_at"] = edited_instant(self.log_promise_at, self.zone)
         show_error(self.log_error, "")
+        self._log(args, self.case.version)
+
+    def _log(self, args: dict[str, Any], version: str) -> None:
+        """Record the contact, refused (StaleCase) if the case is no longer at ``version``."""
+        assert self.case is not None
+        self._log_args = args  # what 重新应用 takes again if the case changed meanwhile
         self.log_button.setEnabled(False)
         desk, actor, case_no = self.desk, self.actor, self.case.case_no
         tasks.run(
-            lambda: services.act(desk, actor, case_no, Action.LOG, args),
+            lambda: services.act(desk, actor, case_no, Action.LOG, args, expected_version=version or None),
             on_result=self.on_logged,
             on_error=self.on_log_failed,
             context=self,
@@ -639,10 +675,13 @@ class CaseDetailView(QWidget):
         self.log_button.setEnabled(True)
         self.log_summary.clear()
         self.log_promise.setChecked(False)
+        self.reload_deferred()
 
     def on_log_failed(self, exc: BaseException) -> None:
         self.log_button.setEnabled(True)
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, StaleCase):
+            self._ask_stale(exc)
+        elif isinstance(exc, ValidationError):
             names = {"summary": _("沟通要点"), "channel": _("方式"), "promised_at": _("承诺回复时间")}
             show_error(
                 self.log_error,
@@ -657,6 +696,23 @@ class CaseDetailView(QWidget):
         else:
             show_error(self.log_error, _("记录未保存：发生了意外错误"))
             tasks.unexpected(exc)
+
+    def _ask_stale(self, stale: StaleCase) -> None:
+        """Another desk changed the case before this contact was recorded: show what, then record it
+        against the case as it now is (重新应用) or not at all (放弃, the typed text stays in the box)."""
+        args = dict(self._log_args)
+        dialog = StaleCaseDialog(stale, Action.LOG.label, self)
+        self.stale_dialog = dialog
+        dialog.accepted.connect(lambda: self._log(args, stale.version))
+        dialog.rejected.connect(self.reload)
+        dialog.finished.connect(self._stale_closed)
+        dialog.open()
+
+    @Slot()
+    def _stale_closed(self) -> None:
+        if self.stale_dialog is not None:
+            self.stale_dialog.deleteLater()
+        self.stale_dialog = None
 
     @Slot()
     def on_add_attachment(self) -> None:
