@@ -55,18 +55,14 @@ def load_node_id() -> str:
     return node
 
 
-class OffsetClock:
-    """The real clock corrected by the central's, as measured at the last sync (a branch's HLC source).
+class CorrectedClock:
+    """A clock corrected by the central's: a branch's stated "now" when nobody states one."""
 
-    Why: a branch whose clock is a day off would otherwise stamp its events a day off, win every
-    conflict and reorder the timeline (docs/sync.md, clock safety).
-    """
-
-    def __init__(self, offset_ms: int) -> None:
-        self.offset = timedelta(milliseconds=offset_ms)
+    def __init__(self, base: Clock, offset_ms: int) -> None:
+        self.base, self.offset = base, timedelta(milliseconds=offset_ms)
 
     def now(self) -> datetime:
-        return SystemClock().now() + self.offset
+        return self.base.now() + self.offset
 
 
 def _stored_offset(db: Database) -> int:
@@ -84,6 +80,10 @@ class Desk:
     hlc: HybridLogicalClock = field(default_factory=HybridLogicalClock)
     #: The real wall clock: HLC stamps and sign-in lock-outs; never overridden by ``--now``.
     wall: Clock = field(default_factory=SystemClock)
+    #: On a branch: the central's clock minus ``wall``, as the last sync measured it. Added to every
+    #: HLC stamp, so a branch whose clock is a day off neither wins every conflict nor reorders the
+    #: timeline (docs/sync.md, clock safety).
+    wall_offset_ms: int = 0
 
     @classmethod
     def open(cls, url: str, *, clock: Clock | None = None, node_id: str | None = None) -> Desk:
@@ -91,12 +91,12 @@ class Desk:
         db = Database(url)
         upgrade(db)
         offset = _stored_offset(db)
-        wall: Clock = OffsetClock(offset) if offset else SystemClock()
-        return cls(db=db, clock=clock or wall, node_id=node_id or load_node_id(), wall=wall)
+        stated = clock or (CorrectedClock(SystemClock(), offset) if offset else SystemClock())
+        return cls(db=db, clock=stated, node_id=node_id or load_node_id(), wall_offset_ms=offset)
 
     def stamp(self, after: str | None = None) -> str:
         """The next HLC stamp, later than ``after`` (the case's last stamp): a case's events stay ordered."""
-        wall_ms = int(self.wall.now().timestamp() * 1000)
+        wall_ms = int(self.wall.now().timestamp() * 1000) + self.wall_offset_ms
         if after:
             return self.hlc.observe(Timestamp.decode(after), wall_ms).encode()
         return self.hlc.tick(wall_ms).encode()

@@ -156,7 +156,7 @@ def sync_now(
     report = SyncReport(office=link.office_code)
     step = progress or (lambda _what, _n: None)
     try:
-        report.skew_ms = _central_offset_ms(central, SystemWall())
+        report.skew_ms = _central_offset_ms(central, desk.wall.now)
         _store_offset(local, report.skew_ms, desk)
         step("reference", 0)
         report.reference_rows = _pull_reference(local, central, link.office_code)
@@ -169,7 +169,7 @@ def sync_now(
             report.conflicts = _open_conflicts(session, link.office_code)
             row = session.get(SyncLink, link.id)
             assert row is not None
-            row.last_sync_at = desk.wall.now()
+            row.last_sync_at = datetime.now(UTC)
             row.last_result = report.as_json()
             report.checkpoint, report.pushed_through = row.pulled_through, row.pushed_through
     finally:
@@ -179,21 +179,12 @@ def sync_now(
     return report
 
 
-class SystemWall:
-    def __call__(self) -> datetime:
-        return datetime.now(UTC)
-
-
 def _store_offset(local: Database, offset_ms: int, desk: Desk) -> None:
-    from kesu_desktop.services.clock import SystemClock
-    from kesu_desktop.services.desk import OffsetClock
-
     with local.write() as session:
         link = branch_link(session)
         assert link is not None
         link.clock_offset_ms = offset_ms
-    if isinstance(desk.wall, SystemClock | OffsetClock):
-        desk.wall = OffsetClock(offset_ms)
+    desk.wall_offset_ms = offset_ms
 
 
 def _open_conflicts(session: Session, office: str) -> int:
