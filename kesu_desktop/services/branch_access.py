@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from kesu_desktop.domain.case_number import validate_code
@@ -152,6 +152,14 @@ _FUNCTIONS = (
 )
 
 
+#: Whether this connection can do it all: create roles, and own the tables (policies, grants, functions).
+_MAY_MANAGE = (
+    "SELECT r.rolsuper OR (r.rolcreaterole AND pg_has_role(current_user, t.tableowner, 'MEMBER')) "
+    "FROM pg_roles r, pg_tables t WHERE r.rolname = current_user "
+    "AND t.schemaname = 'public' AND t.tablename = 'branch_roles'"
+)
+
+
 @dataclass(frozen=True)
 class BranchCredentials:
     """What the branch keeps: the role and the URL with its password (never the superuser's)."""
@@ -245,6 +253,10 @@ def create_branch_credentials(
         refuse_on_branch(session)
         if session.scalar(select(Office.id).where(Office.code == code)) is None:
             raise NotFound(_("网点“{code}”不存在").format(code=code), field="office")
+        if not session.scalar(text(_MAY_MANAGE)):
+            raise NotAllowed(
+                _("请以数据表的所有者（或超级用户）连接总部数据库来创建分支机构的凭据（需可创建角色）")
+            )
         database = session.scalar(select(func.current_database())) or ""
         row = session.get(BranchRole, name)
         if row is None:

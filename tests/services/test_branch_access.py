@@ -213,6 +213,8 @@ def test_credentials_are_idempotent_and_the_desks_role_still_sees_everything(
     )
     try:  # and a desk connected as it still registers (for the first office, through the services)
         services.register_case(as_desk, people.alice, complaint(phone="13700001234"))
+        with pytest.raises(NotAllowed):  # but it cannot make roles, policies or grants
+            create_branch_credentials(as_desk, people.admin, NORTH)
     finally:
         as_desk.close()
     with _connect(desk_url.render_as_string(hide_password=False)) as conn:
