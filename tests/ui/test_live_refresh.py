@@ -4,6 +4,7 @@ acting on a case another desk changed meanwhile asks the user instead of overwri
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -207,4 +208,22 @@ def test_the_list_keeps_its_scroll_position_when_another_desk_writes(
     qtbot.waitUntil(lambda: window.case_list.first_case_no() == new.case_no, timeout=LIVE_MS)
     qtbot.wait(50)
     assert bar.value() == where
+    window.close()
+
+
+@on_postgres
+def test_an_alert_raised_on_another_desk_appears_in_the_alerts_panel(
+    qtbot: QtBot, desk: services.Desk, other_desk: services.Desk, people: People, clock: MutableClock
+) -> None:
+    case = services.register_case(desk, people.alice, complaint())
+    window = live_window(qtbot, desk, people.alice)
+    qtbot.waitUntil(lambda: window.alerts.count_label.text() != "", timeout=10_000)
+    assert window.alerts.list.count() == 0
+
+    assert case.respond_by is not None
+    clock.instant = case.respond_by - timedelta(minutes=1)  # due soon: an alert, no escalation
+    assert services.watch_tick(other_desk).new_alerts  # the other desk's watcher announced it
+
+    qtbot.waitUntil(lambda: window.alerts.list.count() == 1, timeout=LIVE_MS)
+    assert case.case_no in window.alerts.list.item(0).text()
     window.close()

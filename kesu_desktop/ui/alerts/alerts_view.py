@@ -305,6 +305,7 @@ class AlertsView(QWidget):
         keep = {a.id for a in self.selected_alerts()}
         current = self.list.currentItem()
         current_id = current.data(_ALERT).id if current is not None else None
+        scrolled = self.list.verticalScrollBar().value()  # a reload (another desk's alert) keeps the place
         self.list.clear()
         for alert in alerts:
             item = QListWidgetItem(alert_line(alert, self._actor.timezone))
@@ -314,6 +315,7 @@ class AlertsView(QWidget):
             if alert.id == current_id:
                 self.list.setCurrentItem(item, QItemSelectionModel.SelectionFlag.NoUpdate)
             item.setSelected(alert.id in keep)
+        self.list.verticalScrollBar().setValue(scrolled)
         self.message.hide()
         self._after_change()
 
