@@ -24,7 +24,7 @@ from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.reference import office_policy, office_timezone
+from kesu_desktop.services.reference import office_policy, office_timezone, refuse_reference_edit_on_branch
 from kesu_desktop.storage.models import Department, LoginThrottle, Office, User
 
 _hasher = PasswordHasher()
@@ -287,7 +287,8 @@ def add_user(
     if actor.role is not Role.ADMIN:
         raise NotAllowed(_("只有管理员可以添加用户"))
     with desk.db.write() as session:
-        office = office_code or actor.office_code
+        refuse_reference_edit_on_branch(session)
+        office = (office_code or "").strip().upper() or actor.office_code  # codes are upper case
         if session.scalar(select(Office).where(Office.code == office)) is None:
             raise ValidationError.single("office", _("营业网点“{code}”不存在").format(code=office))
         user = create_user(

@@ -41,7 +41,12 @@ def test_an_admin_adds_an_office_and_places_users_in_it(desk: Desk, people: Any,
     assert next(o for o in listed if o.code == CODE).as_json("Asia/Shanghai")["timezone"] == "Asia/Urumqi"
 
     clerk = services.add_user(
-        desk, admin, username="gz_clerk", password="gz-pass-123", role=Role.FRONT_DESK, office_code=CODE
+        desk,
+        admin,
+        username="gz_clerk",
+        password="gz-pass-123",
+        role=Role.FRONT_DESK,
+        office_code=CODE.lower(),
     )
     assert clerk.office_code == CODE and clerk.timezone == "Asia/Urumqi"
     case = services.register_case(desk, services.get_actor(desk, "gz_clerk"), complaint())
