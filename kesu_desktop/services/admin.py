@@ -35,7 +35,7 @@ from kesu_desktop.domain.text import bad_code_points, escape_unencodable, field_
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.reference import office_rules
+from kesu_desktop.services.reference import office_rules, refuse_reference_edit_on_branch
 from kesu_desktop.services.views import CaseView
 from kesu_desktop.storage.models import CalendarOverride, CalendarYear, Case, CaseEvent, Office, Setting
 
@@ -65,6 +65,7 @@ def set_setting(desk: Desk, actor: Actor, key: str, value: str, *, office: str |
             key, _("设置值无效：{value}（{detail}）").format(value=value, detail=exc)
         ) from None
     with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
         scope = _scope(session, office)
         row = session.scalar(select(Setting).where(Setting.scope == scope, Setting.key == key))
         if row is None:
@@ -89,6 +90,7 @@ def set_calendar_day(
     """Declare one date a working day or a day off, overriding the bundled holiday data."""
     _require_admin(actor)
     with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
         scope = _scope(session, office)
         row = session.scalar(
             select(CalendarOverride).where(CalendarOverride.scope == scope, CalendarOverride.day == day)
@@ -125,6 +127,7 @@ def import_calendar(desk: Desk, actor: Actor, text: str, *, office: str | None =
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     now = desk.clock.now()
     with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
         scope = _scope(session, office)
         existing = {
             row.day: row

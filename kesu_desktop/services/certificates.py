@@ -31,6 +31,7 @@ from kesu_desktop.domain.errors import Conflict, NotAllowed, NotFound, Validatio
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.reference import refuse_reference_edit_on_branch
 from kesu_desktop.storage.models import Office, PrintAsset, SigningCertificate
 
 if TYPE_CHECKING:
@@ -310,6 +311,7 @@ def set_seal(desk: Desk, actor: Actor, png: bytes) -> None:
     if len(png) > MAX_SEAL_BYTES:
         raise ValidationError.single("seal", _("印章图片过大（最大 2 MB）"))
     with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
         row = session.get(PrintAsset, "seal")
         if row is None:
             session.add(

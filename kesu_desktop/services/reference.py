@@ -8,8 +8,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.calendar import BusinessCalendar
+from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.domain.policy import Policy
 from kesu_desktop.domain.rules import calendar_for
+from kesu_desktop.i18n import _
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.storage.models import CalendarOverride, Category, Department, Office, Setting
 
@@ -95,3 +97,14 @@ def departments(desk: Desk) -> list[Choice]:
             .order_by(Department.code)
         ).all()
         return [Choice(c, n) for c, n in rows]
+
+
+def refuse_reference_edit_on_branch(session: Session) -> None:
+    """Reference data flows one way, central → branch (docs/sync.md): a branch's admin changes it at
+    the central, so every node holds the same rules and nothing needs merging."""
+    from kesu_desktop.storage.models import SyncLink
+
+    if session.scalar(select(SyncLink.id).limit(1)) is not None:
+        raise NotAllowed(
+            _("分支机构的基础数据（设置、日历、模板、用语、证书、用户）由总部维护：请在总部修改，同步后生效")
+        )

@@ -14,6 +14,7 @@ from kesu_desktop.domain import rules
 from kesu_desktop.domain.case_number import format_case_no
 from kesu_desktop.domain.defaults import SERVICE_DEPARTMENT
 from kesu_desktop.domain.enums import Priority, Severity, Status, stricter
+from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.domain.validation import Registration, validate_registration
 from kesu_desktop.domain.workflow import check_register
@@ -26,7 +27,7 @@ from kesu_desktop.services.reference import OfficeRules, category_departments, o
 from kesu_desktop.services.unit import record
 from kesu_desktop.services.views import CaseView
 from kesu_desktop.storage import search
-from kesu_desktop.storage.models import Case, CaseLink
+from kesu_desktop.storage.models import BranchRole, Case, CaseLink, SyncLink
 from kesu_desktop.storage.serials import next_serial
 
 
@@ -181,6 +182,7 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
     )
     if not policy.rule_mass_complaint:
         mass_group = []
+    _refuse_branch_office_at_central(session, actor.office_code)
     reg_department = registration_department(actor)
     local_day = registration_day(office, now)
     serial = next_serial(session, actor.office_code, reg_department, local_day)
@@ -205,6 +207,18 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
         _raise_mass_group(session, desk, actor, case, mass_group, office)
     search.index_case(session, case)
     return case
+
+
+def _refuse_branch_office_at_central(session: Session, office_code: str) -> None:
+    """An office served by a branch numbers its cases there only, so two numbers never collide."""
+    if session.scalar(select(SyncLink.id).limit(1)) is not None:
+        return  # this is the branch
+    if session.scalar(select(BranchRole.role_name).where(BranchRole.office_code == office_code)) is not None:
+        raise NotAllowed(
+            _("网点 {office} 由分支机构登记投诉（编号在分支机构发放）：请在分支机构登记").format(
+                office=office_code
+            )
+        )
 
 
 def _link(session: Session, case: Case, case_nos: list[str], kind: str) -> None:

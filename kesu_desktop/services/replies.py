@@ -22,7 +22,7 @@ from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.reference import office_timezone
+from kesu_desktop.services.reference import office_timezone, refuse_reference_edit_on_branch
 from kesu_desktop.services.unit import load_case, record, scope_filter
 from kesu_desktop.storage.models import Case, Office, Phrase, Reply, ReplyTemplate
 
@@ -269,6 +269,7 @@ def set_reply_template(desk: Desk, actor: Actor, kind: ReplyKind | str, body: st
         raise NotAllowed(_("只有管理员可以修改回复模板"))
     kind, body = _kind(kind), _check_body(body)
     with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
         row = session.scalar(select(ReplyTemplate).where(ReplyTemplate.kind == kind.value))
         if row is None:
             session.add(
@@ -290,6 +291,7 @@ def set_phrase(
     if not text or len(text) > 200:
         raise ValidationError.single("text", _("用语须为 1–200 个字"))
     with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
         row = session.scalar(select(Phrase).where(Phrase.kind == kind, Phrase.text == text))
         if row is None:
             session.add(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from kesu_desktop import services
+from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.storage.models import Case, CaseEvent
 from kesu_desktop.sync.network import sync_now
-from tests.helpers.data import MutableClock, complaint
+from tests.helpers.data import ADMIN_PASSWORD, MutableClock, complaint
 from tests.sync.conftest import BRANCH_OFFICE, CLERK_PASSWORD, Central, make_branch
 
 
@@ -43,4 +46,29 @@ def test_branch_gets_office_cases_and_pushes_its_own(
             select(func.count()).select_from(CaseEvent).join(Case).where(Case.office_code == BRANCH_OFFICE)
         )
     assert office_events == report.central_events == report.local_events
+    branch.close()
+
+
+def test_a_branch_office_is_managed_at_the_central_and_registers_at_the_branch(
+    central: Central, tmp_path: Path, clock: MutableClock
+) -> None:
+    branch = make_branch(central, tmp_path / "branch.db", clock, "branch-node")
+    admin_b = services.login(branch, "admin", ADMIN_PASSWORD)
+    clerk_c = services.login(central.desk, "sh_clerk", CLERK_PASSWORD)
+    with pytest.raises(NotAllowed, match="分支机构登记"):
+        services.register_case(central.desk, clerk_c, complaint())
+    for change in (
+        lambda: services.set_setting(branch, admin_b, "sla.p1.respond", "3wh"),
+        lambda: services.set_phrase(branch, admin_b, "forbidden", "不归我管"),
+        lambda: services.add_user(
+            branch, admin_b, username="x1", password="Xx#2026pass!", role=Role.FRONT_DESK
+        ),
+    ):
+        with pytest.raises(NotAllowed, match="由总部维护"):
+            change()
+    # what the central changes reaches the branch with the next sync
+    services.set_setting(central.desk, central.admin, "sla.p1.respond", "3wh")
+    clerk_b = services.login(branch, "sh_clerk", CLERK_PASSWORD)
+    assert sync_now(branch, clerk_b).reference_rows >= 1
+    assert services.settings(branch, admin_b)[""]["sla.p1.respond"] == "3wh"
     branch.close()
