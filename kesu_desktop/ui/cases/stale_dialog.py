@@ -10,6 +10,7 @@ drops it. Either way the panel reloads, so what the user sees next is the case a
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -39,8 +40,11 @@ class StaleCaseDialog(QDialog):
         self.changes = QListWidget()
         self.changes.setWordWrap(True)
         self.changes.setAlternatingRowColors(True)
+        self.changes.setSelectionMode(QListWidget.SelectionMode.NoSelection)  # to read, not to pick
+        self.changes.setSpacing(2)
+        self.changes.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.changes.addItems(stale.lines)
-        self.changes.setMinimumHeight(min(60 + 44 * len(stale.lines), 260))
+        self.changes.setMinimumHeight(min(24 + 48 * len(stale.lines), 260))
         self.question = QLabel(wordWrap=True)
         self.buttons = QDialogButtonBox()
         self.reapply_button = QPushButton()
