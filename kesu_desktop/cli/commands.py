@@ -61,7 +61,7 @@ def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
 def cmd_init(args: argparse.Namespace) -> int:
     from kesu_desktop.printing.certificates import initialize_with_certificate
 
-    if args.branch_of:
+    if args.branch_of or args.from_bundle:
         from kesu_desktop.cli.sync import cmd_init_branch
 
         return cmd_init_branch(args)

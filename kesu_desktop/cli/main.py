@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CENTRAL_URL",
         help=_("创建分支机构数据库：以 --user 管理员在中心核验，取得本网点的数据"),
     )
+    p.add_argument(
+        "--from-bundle",
+        metavar="FILE",
+        help=_("用中心导出的同步文件创建分支机构数据库（无网络时）；以 --user 管理员核验"),
+    )
 
     user = sub.add_parser("user", parents=[common], help=_("用户管理"))
     user_sub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")

@@ -159,7 +159,7 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_init_branch(args: argparse.Namespace) -> int:
-    """``kesu --db BRANCH --user ADMIN init --branch-of CENTRAL --office CODE``."""
+    """``kesu --db BRANCH --user ADMIN init --branch-of CENTRAL --office CODE`` (or ``--from-bundle F``)."""
     from kesu_desktop.sync.branch import init_branch
 
     if not args.user:
@@ -167,7 +167,22 @@ def cmd_init_branch(args: argparse.Namespace) -> int:
     password = os.environ.get("KESU_PASSWORD")
     if not password:
         raise ValidationError.single("KESU_PASSWORD", _("请在环境变量 KESU_PASSWORD 中提供管理员的密码"))
+    if args.branch_of and args.from_bundle:
+        raise ValidationError.single("from-bundle", _("--branch-of 与 --from-bundle 只能用一个"))
     desk = open_desk(args)
+    if args.from_bundle:
+        from kesu_desktop.sync.bundle import init_from_bundle
+
+        info = init_from_bundle(desk, Path(args.from_bundle), args.office, args.user, password)
+        if args.json:
+            print_json(info.as_json())
+        else:
+            print(
+                _("已用同步文件创建网点 {office} 的分支数据库：{n} 个事件").format(
+                    office=info.office, n=info.applied_events
+                )
+            )
+        return 0
     result = init_branch(desk, args.branch_of, args.office, args.user, password)
     if args.json:
         print_json(

@@ -8,7 +8,6 @@ exactly the rights it will sync with: the office's reference data, then its case
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.services import Actor, Desk, login
 from kesu_desktop.storage.database import Database
-from kesu_desktop.storage.models import Office, OfficeKey, SyncLink
+from kesu_desktop.storage.models import Office, SyncLink
+from kesu_desktop.sync.bundle import ensure_office_key
 from kesu_desktop.sync.network import SyncReport, sync_now
 from kesu_desktop.sync.reference import apply_snapshot, snapshot
 
@@ -32,15 +32,6 @@ class BranchInit:
     branch_id: str
     role: str
     report: SyncReport
-
-
-def ensure_office_key(session: object, office: str) -> None:
-    """The office's bundle key on the central, made once (32 random bytes)."""
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    if session.get(OfficeKey, office) is None:
-        session.add(OfficeKey(office_code=office, key=secrets.token_bytes(32), created_at=datetime.now(UTC)))
 
 
 def init_branch(

@@ -14,6 +14,8 @@ import hashlib
 import hmac
 import io
 import json
+import secrets
+import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -21,13 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.fileio import write_atomically
 from kesu_desktop.i18n import _
 from kesu_desktop.services import Actor, Desk
 from kesu_desktop.storage.database import Database
-from kesu_desktop.storage.models import OfficeKey, SyncBranch, SyncLink
+from kesu_desktop.storage.models import Office, OfficeKey, SyncBranch, SyncLink
 from kesu_desktop.sync.apply import BatchRefused, apply_batch
 from kesu_desktop.sync.batch import Batch, case_histories, read_feed, referenced_cases
 from kesu_desktop.sync.network import CENTRAL, branch_link
@@ -70,10 +75,22 @@ def _office_key(session: Any, office: str) -> bytes:
     return bytes(row.key)
 
 
+def ensure_office_key(session: Session, office: str) -> None:
+    """The office's bundle key on the central, made once (32 random bytes)."""
+    if session.get(OfficeKey, office) is None:
+        session.add(OfficeKey(office_code=office, key=secrets.token_bytes(32), created_at=datetime.now(UTC)))
+
+
 def export_bundle(
     desk: Desk, actor: Actor, target: Path, *, since: int | None = None, office: str | None = None
 ) -> BundleInfo:
     """Write the office's rows after feed number ``since`` (default: all) to ``target``, atomically."""
+    with desk.db.write() as session:
+        if branch_link(session) is None and office and actor.role is Role.ADMIN:
+            known = session.scalar(select(Office.id).where(Office.code == office.strip().upper()))
+            if known is None:
+                raise ValidationError.single("office", _("网点“{code}”不存在").format(code=office))
+            ensure_office_key(session, office.strip().upper())
     with desk.db.read() as session:
         link = branch_link(session)
         if link is not None:
@@ -204,3 +221,77 @@ def _advance(session: Any, link: SyncLink | None, origin: str, batch: Batch) -> 
         session.add(record)
     if batch.after <= record.pushed_through < batch.through:
         record.pushed_through = batch.through
+
+
+def init_from_bundle(desk: Desk, path: Path, office: str, admin: str, password: str) -> BundleInfo:
+    """Make an empty database a branch from a central's bundle (``init --from-bundle``), for an office
+    with no network at all.
+
+    There is no key to check the bundle with yet: the admin's password is, against the admin's
+    password hash inside the bundle (only someone holding the central's data has it); then the
+    office key inside it authenticates the rest as for any bundle.
+    """
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    from kesu_desktop.domain.errors import AuthenticationFailed
+
+    manifest, body = read_bundle(path)
+    if manifest.get("origin") != CENTRAL or manifest.get("after") != 0:
+        raise _bad(_("创建分支机构需要中心导出的完整同步文件（不带 --since）"))
+    try:
+        data = json.loads(body)
+        reference = data["reference"]
+        batch = Batch.from_json(data["batch"])
+        blobs = decode_blobs(reference["blobs"])
+    except (ValueError, KeyError, TypeError):
+        raise _bad(_("文件不是完整的同步文件（已损坏或被截断）")) from None
+    if str(manifest.get("office", "")) != office.strip().upper():
+        raise ValidationError.single(
+            "office", _("同步文件是网点 {office} 的").format(office=manifest.get("office"))
+        )
+    office = str(manifest["office"])
+    admins = [
+        u
+        for u in reference["rows"].get("users", [])
+        if u.get("username") == admin and u.get("role") == "admin"
+    ]
+    try:
+        if len(admins) != 1 or not PasswordHasher().verify(admins[0]["password_hash"], password):
+            raise AuthenticationFailed(_("用户名或密码错误"))
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationFailed(_("用户名或密码错误")) from None
+    keys = [k for k in reference["rows"].get("office_keys", []) if k.get("office_code") == office]
+    key_bytes = blobs.get(keys[0]["key"].get("$blob", "")) if keys else None
+    if key_bytes is None:
+        raise _bad(_("同步文件中没有网点 {office} 的密钥").format(office=office))
+    if not hmac.compare_digest(_sign(key_bytes, manifest), str(manifest.get("hmac", ""))):
+        raise _bad(_("同步文件的签名不符：文件被改动过，或不是用本网点的密钥生成的"))
+    if hashlib.sha256(body).hexdigest() != manifest.get("batch_sha256"):
+        raise _bad(_("同步文件的内容与清单不符：文件被改动过"))
+    durable = Database(desk.db.url, durable=True)
+    try:
+        with durable.write() as session:
+            if session.scalar(select(Office.id).limit(1)) is not None:
+                raise ValidationError.single("db", _("分支数据库必须是空的：这个数据库已经初始化过"))
+            apply_snapshot(session, reference["rows"], blobs)
+            try:
+                result = apply_batch(session, batch, source=CENTRAL, now=desk.clock.now())
+            except BatchRefused as exc:
+                raise _bad(_("同步文件未通过校验，未导入：{why}").format(why=exc)) from None
+            session.add(
+                SyncLink(
+                    office_code=office,
+                    central_url=None,
+                    branch_id=str(uuid.uuid4()),
+                    pulled_through=batch.through,
+                    pushed_through=0,
+                    clock_offset_ms=0,
+                    created_at=datetime.now(UTC),
+                )
+            )
+    finally:
+        durable.dispose()
+    return BundleInfo(
+        office, CENTRAL, 0, batch.through, len(batch.items), len(batch.events()), result.events, result.rows
+    )

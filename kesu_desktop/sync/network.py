@@ -97,8 +97,13 @@ def _link_for(desk: Desk, actor: Actor) -> SyncLink:
         link = branch_link(session)
         if link is not None:
             session.expunge(link)  # a detached copy: the cursors below are ours to move
-    if link is None or not link.central_url:
+    if link is None:
         raise ValidationError.single("db", _("本数据库不是分支机构（请先用 kesu init --branch-of 创建）"))
+    if not link.central_url:
+        raise ValidationError.single(
+            "db",
+            _("本分支机构没有与中心的网络连接（由同步文件创建）：请用 kesu sync export / import 交换文件"),
+        )
     if actor.role is not Role.ADMIN and actor.office_code != link.office_code:
         raise NotAllowed(_("只有本网点的用户可以同步"))
     return link
