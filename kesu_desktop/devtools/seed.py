@@ -558,17 +558,20 @@ class _Builder:
     ) -> dict[str, Any]:
         """Apply one event to ``case`` and return its row, as unit.record and eventlog.append do."""
         add_next_due(case, changes)
-        payload = event_payload(changes, info)
+        at_ms = _ms(at)
+        hlc = Timestamp(at_ms, counter).encode()
+        # ``base``: the stamp the writer had seen, as eventlog.append records it (sync's concurrency test)
+        payload = event_payload(changes, {**info, "base": getattr(case, "last_hlc", None) or hlc})
         payload["demo"] = True
+        case.last_hlc = hlc
         # The database hands values back in UTC, so the next step sees them as act() would (and UTC
         # compares far faster than the office's zone).
         for name, value in changes.items():
             setattr(case, name, value.astimezone(UTC) if isinstance(value, datetime) else value)
-        at_ms = _ms(at)
         return {
             "id": uuid7(at_ms),
             "case_id": case.id,
-            "hlc": Timestamp(at_ms, counter).encode(),
+            "hlc": hlc,
             "node_id": self.setup.node_id,
             "actor_id": self.setup.actor_id,
             "actor": self.setup.actor_name,

@@ -27,7 +27,7 @@ from sqlalchemy import Dialect, Integer, Text, Uuid, column, func, insert, selec
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
-from kesu_desktop.storage import eventlog
+from kesu_desktop.storage import eventlog, feed
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.models import Case, CaseEvent, CaseLink, CaseWatch
 
@@ -180,6 +180,23 @@ class CaseTables:
         self.links.execute(session, rows.links)
         self.watches.execute(session, rows.watches)
         self._index(session, rows.documents)
+        self._feed(session, rows)
+
+    def _feed(self, session: Session, rows: CaseRows) -> None:
+        """Enter the new events and links in the change feed (storage/feed.py), so sync carries them."""
+        case_id, office = self.cases.order.index("id"), self.cases.order.index("office_code")
+        office_of = {row[case_id]: row[office] for row in rows.cases}
+        event_id, event_case = self.events.order.index("id"), self.events.order.index("case_id")
+        link_case, link_other = self.links.order.index("case_id"), self.links.order.index("linked_case_id")
+        link_kind = self.links.order.index("kind")
+        items: dict[str, list[tuple[str, str]]] = {}
+        for row in rows.events:
+            items.setdefault(office_of[row[event_case]], []).append(("case_events", str(row[event_id])))
+        for row in rows.links:
+            key = f"{row[link_case]}|{row[link_other]}|{row[link_kind]}"
+            items.setdefault(office_of[row[link_case]], []).append(("case_links", key))
+        for code in sorted(items):
+            feed.enqueue(session, code, items[code])
 
     def _chained(self, session: Session, rows: CaseRows) -> list[tuple[Any, ...]]:
         """The event rows linked onto their nodes' heads, in the order given; the heads advanced."""
