@@ -7,6 +7,7 @@ case's events whenever sync brings new ones, and again here when a supervisor se
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,25 +44,30 @@ class ConflictView:
         return dict(self.__dict__)
 
 
-def merge_events(session: Session, case_id: uuid.UUID) -> list[merge.MergeEvent]:
-    return [
-        merge.MergeEvent(
-            id=str(e.id),
-            hlc=e.hlc,
-            node_id=e.node_id,
-            actor=e.actor,
-            kind=e.kind,
-            changes=e.payload.get("set") or {},
-            base=e.payload.get("base"),
-            resolves=e.payload.get("conflict") if e.kind == merge.RESOLVED_KIND else None,
-        )
-        for e in eventlog.events_of(session, case_id)
-    ]
+def merge_event(e: Any) -> merge.MergeEvent:
+    """What merging needs of an event (an ORM row or any object with its attributes)."""
+    return merge.MergeEvent(
+        id=str(e.id),
+        hlc=e.hlc,
+        node_id=e.node_id,
+        actor=e.actor,
+        kind=e.kind,
+        changes=e.payload.get("set") or {},
+        base=e.payload.get("base"),
+        resolves=e.payload.get("conflict") if e.kind == merge.RESOLVED_KIND else None,
+    )
 
 
-def derive_conflicts(session: Session, case_id: uuid.UUID) -> None:
-    """Bring the case's ``case_conflicts`` rows in line with its events (same result on every node)."""
-    for c in merge.conflicts(merge_events(session, case_id)):
+def derive_conflicts(session: Session, case_id: uuid.UUID, events: Sequence[Any] | None = None) -> None:
+    """Bring the case's ``case_conflicts`` rows in line with its events (same result on every node).
+
+    ``events``: all the case's events when the caller has them at hand (sync's apply), else read.
+    Events of one node only can never conflict, so such a case costs nothing.
+    """
+    every = eventlog.events_of(session, case_id) if events is None else events
+    if len({e.node_id for e in every}) < 2:
+        return
+    for c in merge.conflicts(merge_event(e) for e in every):
         row = session.get(CaseConflict, c.id)
         if row is None:
             row = CaseConflict(id=c.id, case_id=case_id, lost=c.lost, lost_by=c.lost_by)

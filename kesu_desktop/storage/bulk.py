@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Dialect, Integer, Text, Uuid, column, func, insert, select, table, text
+from sqlalchemy import JSON, Dialect, Integer, Text, Uuid, column, func, insert, select, table, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
@@ -179,7 +179,7 @@ class CaseTables:
         self.events.execute(session, self._chained(session, rows))
         self.links.execute(session, rows.links)
         self.watches.execute(session, rows.watches)
-        self._index(session, rows.documents)
+        self.index_new_cases(session, rows.documents)
         self._feed(session, rows)
 
     def _feed(self, session: Session, rows: CaseRows) -> None:
@@ -215,7 +215,7 @@ class CaseTables:
             eventlog.advance_head(session, head)
         return out
 
-    def _index(self, session: Session, documents: list[tuple[uuid.UUID, list[str], str]]) -> None:
+    def index_new_cases(self, session: Session, documents: list[tuple[uuid.UUID, list[str], str]]) -> None:
         """The bulk form of search.index_case for brand-new cases (nothing to delete first)."""
         if not documents:
             return
@@ -248,3 +248,47 @@ class CaseTables:
                 ]
             ),
         )
+
+
+def insert_many(session: Session, tbl: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows with as few statements as possible.
+
+    On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)`` per table: an executemany is a round
+    trip per row there, a multi-row VALUES costs SQLAlchemy seconds to compile, and COPY is refused to
+    a role under row-level security (the branch role).
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(tbl), rows)
+        return
+    session.execute(_unnest_insert(tbl), _column_arrays(tbl, rows))
+
+
+def _unnest_insert(tbl: Any) -> Any:
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    names, selects, arrays = [], [], []
+    for col in tbl.columns:
+        sql_type = col.type.compile(dialect=dialect)
+        json = sql_type in ("JSON", "JSONB")
+        names.append(col.name)
+        arrays.append(f"CAST(:{col.key} AS {'TEXT' if json else sql_type}[])")
+        selects.append(f"CAST(u.{col.name} AS {sql_type})" if json else f"u.{col.name}")
+    return text(
+        f"INSERT INTO {tbl.name} ({', '.join(names)}) SELECT {', '.join(selects)} "
+        f"FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})"
+    )
+
+
+def _column_arrays(tbl: Any, rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    import json
+
+    out: dict[str, list[Any]] = {}
+    for col in tbl.columns:
+        values = [row.get(col.key) for row in rows]
+        if isinstance(col.type, JSON):
+            values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+        out[col.key] = values
+    return out

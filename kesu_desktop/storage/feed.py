@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from kesu_desktop.storage.models import (
@@ -74,13 +74,13 @@ def enqueue(
         return 0
     last = int(session.connection().execute(_RESERVE, {"office": office_code, "n": len(items)}).scalar_one())
     first = last - len(items) + 1
-    session.connection().execute(
-        insert(SyncFeed.__table__),
-        [
-            {"office_code": office_code, "seq": first + i, "item_table": t, "item_id": k, "source": source}
-            for i, (t, k) in enumerate(items)
-        ],
-    )
+    rows = [
+        {"office_code": office_code, "seq": first + i, "item_table": t, "item_id": k, "source": source}
+        for i, (t, k) in enumerate(items)
+    ]
+    from kesu_desktop.storage.bulk import insert_many  # bulk imports this module
+
+    insert_many(session, SyncFeed.__table__, rows)
     return last
 
 

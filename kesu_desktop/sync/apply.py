@@ -19,16 +19,18 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.case_number import CASE_NO_RE
 from kesu_desktop.domain.enums import ReplyStatus
 from kesu_desktop.services.conflicts import derive_conflicts
 from kesu_desktop.services.reference import office_rules
-from kesu_desktop.services.unit import schedule_watch
+from kesu_desktop.services.unit import next_look
 from kesu_desktop.storage import eventlog, feed, search
-from kesu_desktop.storage.models import Alert, Case, CaseEvent
+from kesu_desktop.storage.bulk import CaseTables, insert_many
+from kesu_desktop.storage.models import Alert, Case, CaseEvent, CaseWatch
+from kesu_desktop.storage.tokens import index_tokens
 from kesu_desktop.sync.batch import Batch
 from kesu_desktop.sync.rows import load_row, table
 
@@ -99,11 +101,25 @@ def _check_office(
     return known
 
 
+def _check_links(session: Session, parsed: list[tuple[str, dict[str, Any]]], source: str) -> None:
+    """On the central every office's cases are present, so a link to a case it lacks came before that
+    case (a batch or bundle out of order). Skipping it (as a branch skips links to other offices'
+    cases, ``_apply_row``) would lose it for good: the batch is refused, to be sent again later."""
+    linked = {r["linked_case_id"] for n, r in parsed if n == "case_links"}
+    if not linked or source == "central":  # network.CENTRAL: this is a branch, pulling
+        return
+    coming = {r["case_id"] for n, r in parsed if n == "case_events" and r["kind"] == "registered"}
+    absent = linked - coming - set(_case_offices(session, linked - coming))
+    if absent:
+        raise BatchRefused(f"case_links row links to case {min(absent)} that this batch does not bring")
+
+
 def apply_batch(session: Session, batch: Batch, *, source: str, now: datetime) -> ApplyResult:
     """Validate and apply ``batch`` in the caller's transaction (which also writes the checkpoint)."""
     parsed = _parse(batch)
     _check_events([r for n, r in parsed if n == "case_events"])
     _check_office(session, batch.office, parsed)
+    _check_links(session, parsed, source)
     session.info[feed.NO_FEED] = True
     try:
         return _apply(session, batch.office, parsed, source, now)
@@ -123,13 +139,10 @@ def _apply(
     by_case: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for row in fresh:
         by_case[row["case_id"]].append(row)
-    for case_id, rows in by_case.items():
-        _project(session, case_id, rows, now)
-    if fresh:
-        session.execute(insert(CaseEvent.__table__), fresh)
+    if by_case:
+        _project(session, by_case, now)
+        insert_many(session, CaseEvent.__table__, fresh)
         entered += [("case_events", str(r["id"])) for r in fresh]
-    for case_id in by_case:
-        derive_conflicts(session, case_id)
     result.events, result.cases = len(fresh), set(by_case)
     for name, row in parsed:
         if name == "case_events":
@@ -152,37 +165,124 @@ def _present_ids(session: Session, name: str, ids: list[uuid.UUID]) -> set[uuid.
     return found
 
 
-def _project(session: Session, case_id: uuid.UUID, rows: list[dict[str, Any]], now: datetime) -> None:
-    """Project the case again from its stored events plus ``rows`` (not yet inserted)."""
-    stored = eventlog.events_of(session, case_id)
-    every = sorted(
-        [*stored, *(SimpleNamespace(**r) for r in rows)], key=lambda e: (e.hlc, e.node_id, str(e.id))
-    )
-    state = eventlog.replay(every)  # type: ignore[arg-type]
-    last = every[-1]
-    case = session.get(Case, case_id, with_for_update=True)
-    if case is None:
-        case = Case(**state, last_hlc=last.hlc, updated_at=last.at)
-        session.add(case)
-        session.flush()
-        search.index_case(session, case)
-        _raise_serial(session, case.case_no)
-    else:
-        before = search.case_texts(case)
-        eventlog.apply_changes(case, {k: eventlog.to_json_value(v) for k, v in state.items()})
-        case.last_hlc, case.updated_at = last.hlc, last.at
-        session.flush()
-        if search.case_texts(case) != before:
-            search.index_case(session, case, before)
-    schedule_watch(session, case, office_rules(session, case.office_code).policy, now)
+def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _raise_serial(session: Session, case_no: str) -> None:
-    """The daily serial of the case's office never goes back below a number it has handed out."""
-    match = CASE_NO_RE.match(case_no)
-    if match is None:
+def _order(event: Any) -> tuple[str, str, str]:
+    return (event.hlc, event.node_id, str(event.id))
+
+
+def _project(session: Session, by_case: dict[uuid.UUID, list[dict[str, Any]]], now: datetime) -> None:
+    """Project every touched case again from its stored events plus the new ones (not yet inserted).
+
+    Set-based, because a push of thousands of events must not cost a dozen round trips per case: one
+    query for the cases, one for their stored events, one insert for the new cases, one update for
+    the others, one each for their search entries, watch entries and serials.
+    """
+    cases_table = Case.__table__
+    ids = list(by_case)
+    existing: dict[uuid.UUID, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        query = select(cases_table).where(cases_table.c.id.in_(chunk)).with_for_update()
+        existing.update({r["id"]: dict(r) for r in session.execute(query).mappings()})
+    stored: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for chunk in _chunks(list(existing)):
+        for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id.in_(chunk))):
+            stored[event.case_id].append(event)
+    defaults = {
+        c.key: c.default.arg if c.default is not None and c.default.is_scalar else None
+        for c in cases_table.columns
+    }
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
+    reindex: list[tuple[SimpleNamespace, list[str | None] | None]] = []
+    policies: dict[str, Any] = {}
+    watches: dict[uuid.UUID, datetime | None] = {}
+    several_nodes: list[tuple[uuid.UUID, list[Any]]] = []  # only these can have conflicts
+    for case_id, rows in by_case.items():
+        every = sorted([*stored[case_id], *(SimpleNamespace(**r) for r in rows)], key=_order)
+        state = eventlog.replay(every)  # type: ignore[arg-type]
+        last = every[-1]
+        before = existing.get(case_id)
+        row = {
+            **(defaults if before is None else before),
+            **state,
+            "last_hlc": last.hlc,
+            "updated_at": last.at,
+        }
+        case = SimpleNamespace(**row)
+        if before is None:
+            new_rows.append(row)
+            reindex.append((case, None))
+        else:
+            changed_rows.append(row)
+            previous = search.case_texts(SimpleNamespace(**before))
+            if search.case_texts(case) != previous:
+                reindex.append((case, previous))
+        office = row["office_code"]
+        if office not in policies:
+            policies[office] = office_rules(session, office).policy
+        watches[case_id] = next_look(case, policies[office], now)
+        if len({e.node_id for e in every}) > 1:
+            several_nodes.append((case_id, every))
+    if new_rows:
+        insert_many(session, cases_table, new_rows)
+        _raise_serials(session, [r["case_no"] for r in new_rows])
+    if changed_rows:
+        primary = cases_table.c.id
+        session.execute(
+            update(cases_table).where(primary == bindparam("b_id")),
+            [{**{k: v for k, v in r.items() if k != "id"}, "b_id": r["id"]} for r in changed_rows],
+        )
+    _index(session, reindex)
+    _schedule(session, watches)
+    for case_id, every in several_nodes:
+        derive_conflicts(session, case_id, every)
+
+
+def _index(session: Session, cases: list[tuple[SimpleNamespace, list[str | None] | None]]) -> None:
+    """Search entries: the new cases in one statement (storage/bulk), a changed case one by one."""
+    fresh = [c for c, previous in cases if previous is None]
+    if fresh:
+        CaseTables(session.get_bind().dialect).index_new_cases(
+            session,
+            [
+                (c.id, index_tokens(search.case_texts(c)), search.folded_text(search.case_texts(c)))
+                for c in fresh
+            ],
+        )
+    for case, previous in cases:
+        if previous is not None:
+            search.index_case(session, case, previous)  # type: ignore[arg-type]
+
+
+def _schedule(session: Session, watches: dict[uuid.UUID, datetime | None]) -> None:
+    """When the deadline watcher looks at each case next (as unit.schedule_watch, for many cases)."""
+    watch = CaseWatch.__table__
+    known: set[uuid.UUID] = set()
+    for chunk in _chunks(list(watches)):
+        known.update(session.scalars(select(watch.c.case_id).where(watch.c.case_id.in_(chunk))))
+    inserts = [{"case_id": k, "next_alert_at": v} for k, v in watches.items() if k not in known]
+    updates = [{"b_id": k, "next_alert_at": v} for k, v in watches.items() if k in known]
+    if inserts:
+        session.execute(insert(watch), inserts)
+    if updates:
+        session.execute(update(watch).where(watch.c.case_id == bindparam("b_id")), updates)
+
+
+def _raise_serials(session: Session, case_numbers: list[str]) -> None:
+    """The daily serial of an office never goes back below a number it has handed out."""
+    highest: dict[tuple[str, str, Any], int] = {}
+    for case_no in case_numbers:
+        match = CASE_NO_RE.match(case_no)
+        if match is None:
+            continue
+        day, office, department, serial = match.groups()
+        key = (office, department, datetime.strptime(day, "%Y%m%d").date())
+        highest[key] = max(highest.get(key, 0), int(serial))
+    if not highest:
         return
-    day, office, department, serial = match.groups()
     pg = session.get_bind().dialect.name == "postgresql"
     higher = "GREATEST" if pg else "MAX"
     session.execute(
@@ -192,12 +292,7 @@ def _raise_serial(session: Session, case_no: str) -> None:
             "ON CONFLICT (office_code, department_code, day) "
             f"DO UPDATE SET last_serial = {higher}(case_serials.last_serial, excluded.last_serial)"
         ),
-        {
-            "office": office,
-            "department": department,
-            "day": datetime.strptime(day, "%Y%m%d").date(),
-            "serial": int(serial),
-        },
+        [{"office": o, "department": d, "day": day, "serial": n} for (o, d, day), n in highest.items()],
     )
 
 

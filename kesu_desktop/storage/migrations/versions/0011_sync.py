@@ -6,7 +6,8 @@ Create Date: 2026-12-02
 
 - PostgreSQL tells every desk listening when an event or an alert is written (``NOTIFY kesu_events``
   with the case id, ``NOTIFY kesu_alerts`` with the office code), from triggers, so a write by any
-  desk, the CLI or a branch's push is announced.
+  desk, the CLI or a branch's push is announced. The events' trigger runs once per statement over
+  the inserted rows (a push inserts hundreds of events in one statement: once per case, not per row).
 - ``sync_feed`` numbers every synced row per office without gaps, in commit order (the number is
   taken from the office's ``sync_feed_heads`` row, locked until the writing transaction commits), so a
   reader's cursor can never pass a transaction still in flight (docs/sync.md).
@@ -32,11 +33,11 @@ _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 _PG_NOTIFY = """
 CREATE FUNCTION kesu_notify_event() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('kesu_events', NEW.case_id::text);
+    PERFORM pg_notify('kesu_events', case_id::text) FROM (SELECT DISTINCT case_id FROM new_events) AS c;
     RETURN NULL;
 END $$;
 CREATE TRIGGER case_events_notify AFTER INSERT ON case_events
-    FOR EACH ROW EXECUTE FUNCTION kesu_notify_event();
+    REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION kesu_notify_event();
 CREATE FUNCTION kesu_notify_alert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('kesu_alerts', NEW.office_code);
