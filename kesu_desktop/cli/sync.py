@@ -20,7 +20,7 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
     text = _("与中心同步（分支机构）：推送本地新增、拉取中心变更，并核对双方事件")
     p = sub.add_parser("sync", parents=[common], help=text, description=text)
     p.set_defaults(func=cmd_sync)
-    p.add_argument("--batch-size", type=int, default=500, metavar="N", help=_("每批行数（默认 500）"))
+    p.add_argument("--batch-size", type=int, default=2000, metavar="N", help=_("每批行数（默认 2000）"))
     actions = p.add_subparsers(dest="sync_command", required=False, metavar="ACTION")
     e = actions.add_parser("export", parents=[common], help=_("导出同步文件（无网络时携带）"))
     e.set_defaults(func=cmd_sync_export)

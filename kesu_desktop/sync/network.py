@@ -37,7 +37,7 @@ from kesu_desktop.sync.apply import BatchRefused, apply_batch
 from kesu_desktop.sync.batch import case_histories, read_feed, referenced_cases, registered_cases
 from kesu_desktop.sync.reference import apply_snapshot, snapshot
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 #: A clock this far from the central's is reported to the user (stamps are corrected either way).
 SKEW_WARNING_MS = 5 * 60 * 1000
 CENTRAL = "central"
