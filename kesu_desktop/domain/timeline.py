@@ -75,6 +75,7 @@ def kind_labels() -> dict[str, str]:
         "document_exported": _("导出文档"),
         "signature_captured": _("采集签名"),
         "document_signed": _("签字确认"),
+        "conflict_resolved": _("处理同步冲突"),
     }
 
 

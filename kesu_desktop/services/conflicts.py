@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kesu_desktop.domain import merge
+from kesu_desktop.domain import merge, timeline
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound
+from kesu_desktop.domain.privacy import phone_for
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.live import field_labels
 from kesu_desktop.services.unit import in_scope, record, scope_filter
 from kesu_desktop.storage import eventlog, search
 from kesu_desktop.storage.models import Case, CaseConflict
@@ -30,6 +32,8 @@ SETTLERS = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 
 @dataclass(frozen=True)
 class ConflictView:
+    """A conflict as the reader may see it (a phone number masked as everywhere else)."""
+
     id: str
     case_no: str
     kind: str
@@ -39,9 +43,13 @@ class ConflictView:
     kept_by: str
     lost_by: str
     resolved: bool
+    #: The field's name as users know it; for a workflow clash, 流程.
+    field_label: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        out.pop("field_label")
+        return out
 
 
 def merge_event(e: Any) -> merge.MergeEvent:
@@ -78,17 +86,26 @@ def derive_conflicts(session: Session, case_id: uuid.UUID, events: Sequence[Any]
     session.flush()
 
 
-def _view(row: CaseConflict, case_no: str) -> ConflictView:
+def _view(row: CaseConflict, case_no: str, actor: Actor) -> ConflictView:
+    kept, lost = row.kept, row.lost
+    if row.field == "phone":
+        kept, lost = (None if v is None else phone_for(actor.role, str(v)) for v in (kept, lost))
+    if row.kind == "workflow":
+        label = _("流程")
+        kept, lost = timeline.kind_label(str(kept)), timeline.kind_label(str(lost))
+    else:
+        label = field_labels().get(row.field, row.field)
     return ConflictView(
         id=row.id,
         case_no=case_no,
         kind=row.kind,
         field=row.field,
-        kept=row.kept,
-        lost=row.lost,
+        kept=kept,
+        lost=lost,
         kept_by=row.kept_by,
         lost_by=row.lost_by,
         resolved=row.resolved,
+        field_label=label,
     )
 
 
@@ -102,7 +119,7 @@ def conflicts_for(desk: Desk, actor: Actor, *, include_resolved: bool = False) -
         ).order_by(Case.case_no, CaseConflict.id)
         if not include_resolved:
             query = query.where(CaseConflict.resolved.is_(False))
-        return [_view(row, no) for row, no in session.execute(query)]
+        return [_view(row, no, actor) for row, no in session.execute(query)]
 
 
 def resolve_conflict(desk: Desk, actor: Actor, conflict_id: str, *, reapply: bool) -> ConflictView:
@@ -126,4 +143,4 @@ def resolve_conflict(desk: Desk, actor: Actor, conflict_id: str, *, reapply: boo
         if search.case_texts(case) != before:
             search.index_case(session, case, before)
         derive_conflicts(session, case.id)
-        return _view(session.get(CaseConflict, conflict_id), case.case_no)  # type: ignore[arg-type]
+        return _view(session.get(CaseConflict, conflict_id), case.case_no, actor)  # type: ignore[arg-type]
