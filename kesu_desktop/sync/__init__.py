@@ -20,6 +20,8 @@ class SyncStatus:
     last_sync_at: datetime | None
     pending: int
     agreed: bool | None
+    #: False for a branch made from a carried file: it exchanges files only.
+    networked: bool = True
 
 
 def sync_status(desk: Desk) -> SyncStatus | None:
@@ -34,7 +36,19 @@ def sync_status(desk: Desk) -> SyncStatus | None:
             last_sync_at=link.last_sync_at,
             pending=pending_count(session, link),
             agreed=result.get("agree") if result else None,
+            networked=bool(link.central_url),
         )
 
 
-__all__ = ["SyncReport", "SyncStatus", "sync_now", "sync_status"]
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether a sync failed because the central could not be reached (try again later), not a bug."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated)
+    return isinstance(exc, OSError)
+
+
+__all__ = ["SyncReport", "SyncStatus", "is_unreachable", "sync_now", "sync_status"]
