@@ -3,6 +3,7 @@ acting on a case another desk changed meanwhile asks the user instead of overwri
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -227,3 +228,14 @@ def test_an_alert_raised_on_another_desk_appears_in_the_alerts_panel(
     qtbot.waitUntil(lambda: window.alerts.list.count() == 1, timeout=LIVE_MS)
     assert case.case_no in window.alerts.list.item(0).text()
     window.close()
+
+
+def test_closing_the_window_stops_the_live_thread_promptly(
+    qtbot: QtBot, seeded_desk: services.Desk, clerk: services.Actor
+) -> None:
+    window = live_window(qtbot, seeded_desk, clerk)
+    assert window.live.isRunning()
+    started = time.monotonic()
+    window.close()
+    assert not window.live.isRunning()
+    assert time.monotonic() - started < 2.0  # a wait in progress ends within half a second
