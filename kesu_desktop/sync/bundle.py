@@ -186,6 +186,9 @@ def import_bundle(desk: Desk, actor: Actor, path: Path) -> BundleInfo:
             origin = str(manifest["origin"])
             if (link is not None) == (origin != CENTRAL):
                 raise _bad(_("同步文件来自同一侧：分支机构只导入中心的文件，中心只导入分支机构的文件"))
+            if batch.office != office:
+                # the manifest's office chose the key: another office's rows must not ride on it
+                raise _bad(_("同步文件的内容不是网点 {office} 的").format(office=office))
             if data.get("reference") and link is not None:
                 reference = data["reference"]
                 apply_snapshot(session, reference["rows"], decode_blobs(reference["blobs"]))

@@ -9,11 +9,16 @@ event ids, and the feed must not list one row twice (a row entered twice is a ro
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import json
 import random
+import time
 import uuid
+import zipfile
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +29,21 @@ from sqlalchemy.orm import Session
 
 from kesu_desktop import services
 from kesu_desktop.cli.main import main
+from kesu_desktop.domain.errors import Conflict, ValidationError
+from kesu_desktop.domain.ids import Timestamp
 from kesu_desktop.services import Actor, Desk
+from kesu_desktop.services.conflicts import conflicts_for
+from kesu_desktop.services.offices import add_office
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.feed import APPEND_ONLY
-from kesu_desktop.storage.models import Case, CaseEvent, SyncBranch, SyncFeed, SyncLink
+from kesu_desktop.storage.migrate import upgrade
+from kesu_desktop.storage.models import Case, CaseEvent, OfficeKey, SyncBranch, SyncFeed, SyncLink
 from kesu_desktop.sync.apply import BatchRefused, apply_batch
 from kesu_desktop.sync.batch import Batch, read_feed
+from kesu_desktop.sync.branch import ensure_office_key, init_branch
+from kesu_desktop.sync.bundle import _sign, export_bundle, import_bundle
 from kesu_desktop.sync.network import CENTRAL, office_digest, sync_now
-from tests.helpers.data import MutableClock, complaint
+from tests.helpers.data import ADMIN_PASSWORD, MutableClock, complaint
 from tests.helpers.tcp_proxy import TcpProxy
 from tests.sync.conftest import BRANCH_OFFICE, CLERK_PASSWORD, Central, make_branch
 
@@ -402,4 +414,187 @@ def test_network_cut_mid_batch_then_resumes(
         assert "双方一致" in out
         via_proxy.dispose()
     assert_same(branch, at_b, central.desk, at_c)
+    branch.close()
+
+
+# -- 5. carried files -------------------------------------------------------------------------------------
+
+OTHER_OFFICE = "GZ03"
+
+
+def _counts(desk: Desk) -> tuple[int, int, int, list[tuple[Any, ...]]]:
+    """What an import must leave alone when it is refused: events, feed, cursors on both kinds of node."""
+    with desk.db.read() as s:
+        events = int(s.scalar(select(func.count()).select_from(CaseEvent)) or 0)
+        feed = int(s.scalar(select(func.count()).select_from(SyncFeed)) or 0)
+        cases = int(s.scalar(select(func.count()).select_from(Case)) or 0)
+        cursors = [
+            *s.execute(select(SyncLink.pulled_through, SyncLink.pushed_through)).all(),
+            *s.execute(select(SyncBranch.branch_id, SyncBranch.pushed_through)).all(),
+        ]
+    return events, feed, cases, [tuple(c) for c in cursors]
+
+
+def _resign(source: Path, target: Path, key: bytes, **manifest_changes: Any) -> None:
+    """A copy of bundle ``source`` with its manifest changed and signed again under ``key``."""
+    with zipfile.ZipFile(source) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        body = archive.read("batch.json")
+    manifest.update(manifest_changes)
+    manifest["hmac"] = _sign(key, manifest)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        archive.writestr("batch.json", body)
+
+
+def _refused(desk: Desk, actor: Actor, path: Path) -> str:
+    before = _counts(desk)
+    with pytest.raises(ValidationError) as refused:
+        import_bundle(desk, actor, path)
+    assert set(refused.value.errors) == {"bundle"}
+    assert _counts(desk) == before  # refused means nothing changed
+    return refused.value.errors["bundle"]
+
+
+def test_bundles_twice_out_of_order_after_the_network_and_foreign_refused(
+    central: Central,
+    tmp_path: Path,
+    clock: MutableClock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at_c = clerk(central.desk)
+    older = do_work(central.desk, at_c, 3, tag="A", notes=False)
+    branch = make_branch(central, tmp_path / "b.db", clock, "branch-node")
+    at_b = clerk(branch)
+    admin = central.admin
+
+    # branch → central: two bundles, the later imported first
+    early = do_work(branch, at_b, 6, tag="B")
+    one = export_bundle(branch, at_b, tmp_path / "up1.kesu")
+    annotate(branch, at_b, early + older, tag="b")
+    do_work(branch, at_b, 3, tag="E")
+    two = export_bundle(branch, at_b, tmp_path / "up2.kesu", since=one.through)
+    assert two.after == one.through and two.events > 0
+    # its rows hang on cases the first bundle brings: refused whole, with a clear message
+    assert "does not bring" in _refused(central.desk, admin, tmp_path / "up2.kesu")
+    assert import_bundle(central.desk, admin, tmp_path / "up1.kesu").applied_events == one.events
+    assert import_bundle(central.desk, admin, tmp_path / "up2.kesu").applied_events == two.events
+    twice = _counts(central.desk)
+    for path in ("up1.kesu", "up2.kesu"):  # imported twice: nothing the second time
+        info = import_bundle(central.desk, admin, tmp_path / path)
+        assert (info.applied_events, info.applied_rows) == (0, 0)
+    assert _counts(central.desk) == twice
+
+    # central → branch: two bundles after the branch's checkpoint, the later first (it carries the
+    # cases its rows hang on whole, so it applies), then the earlier, then both again
+    since = link_of(branch).pulled_through
+    annotate(central.desk, at_c, early[:3], tag="C")
+    down1 = export_bundle(central.desk, admin, tmp_path / "down1.kesu", office=BRANCH_OFFICE, since=since)
+    annotate(central.desk, at_c, early[3:] + older, tag="D")
+    down2 = export_bundle(
+        central.desk, admin, tmp_path / "down2.kesu", office=BRANCH_OFFICE, since=down1.through
+    )
+    for path in ("down2.kesu", "down1.kesu"):
+        assert import_bundle(branch, at_b, tmp_path / path).applied_events > 0
+    for path in ("down2.kesu", "down1.kesu"):
+        assert import_bundle(branch, at_b, tmp_path / path).applied_events == 0
+    assert down2.events > 0
+    assert_same(branch, at_b, central.desk, at_c)
+
+    # then the network: nothing moves twice; and a bundle after the network changes nothing
+    report = sync_now(branch, at_b)
+    assert report.agree and (report.pushed, report.pulled) == (0, 0)
+    do_work(branch, at_b, 2, tag="F")
+    assert sync_now(branch, at_b).agree
+    after_network = _counts(central.desk)
+    export_bundle(branch, at_b, tmp_path / "all.kesu")
+    info = import_bundle(central.desk, admin, tmp_path / "all.kesu")
+    assert (info.applied_events, info.applied_rows) == (0, 0) and _counts(central.desk) == after_network
+    assert_same(branch, at_b, central.desk, at_c)
+
+    # another office's key: its own bundle at this branch, this office's bundle re-signed with it,
+    # and a bundle of this office's rows that calls itself the other office's
+    with contextlib.suppress(Conflict):
+        add_office(central.desk, admin, OTHER_OFFICE, "广州分部")
+    with central.desk.db.write() as s:
+        ensure_office_key(s, OTHER_OFFICE)
+    with central.desk.db.read() as s:
+        other_key = bytes(s.get(OfficeKey, OTHER_OFFICE).key)  # type: ignore[union-attr]
+    export_bundle(central.desk, admin, tmp_path / "gz.kesu", office=OTHER_OFFICE)
+    assert OTHER_OFFICE in _refused(branch, at_b, tmp_path / "gz.kesu")
+    _resign(tmp_path / "all.kesu", tmp_path / "forged.kesu", other_key)
+    _refused(central.desk, admin, tmp_path / "forged.kesu")
+    fresh = do_work(branch, at_b, 1, tag="G", notes=False)
+    export_bundle(branch, at_b, tmp_path / "fresh.kesu", since=link_of(branch).pushed_through)
+    _resign(tmp_path / "fresh.kesu", tmp_path / "posing.kesu", other_key, office=OTHER_OFFICE)
+    _refused(central.desk, admin, tmp_path / "posing.kesu")  # once, this office's case got in
+    with central.desk.db.read() as s:
+        assert s.scalar(select(Case.id).where(Case.case_no == fresh[0])) is None
+    # as a user meets it: exit 2, one bundle: line
+    monkeypatch.setenv("KESU_NODE_ID", "central-cli")
+    monkeypatch.setenv("KESU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("KESU_PASSWORD", ADMIN_PASSWORD)
+    code = main(["--db", central.url, "--user", "admin", "sync", "import", str(tmp_path / "forged.kesu")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("bundle:") and "Traceback" not in err, err
+    assert sync_now(branch, at_b).agree
+    assert_same(branch, at_b, central.desk, at_c)
+    branch.close()
+
+
+# -- 6. a branch clock a day off ----------------------------------------------------------------------
+
+
+class SkewedClock:
+    """This machine's clock, wrong by a fixed amount (a branch PC whose date was never set)."""
+
+    def __init__(self, skew: timedelta) -> None:
+        self.skew = skew
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.skew
+
+
+@pytest.mark.parametrize("days", [1, -1], ids=["ahead", "behind"])
+def test_a_branch_clock_a_day_off_neither_wins_nor_reorders(
+    central: Central, tmp_path: Path, clock: MutableClock, days: int
+) -> None:
+    branch = Desk(
+        db=Database(f"sqlite:///{tmp_path / 'skewed.db'}"),
+        clock=clock,
+        node_id="skewed-node",
+        wall=SkewedClock(timedelta(days=days)),
+    )
+    upgrade(branch.db)
+    made = init_branch(branch, central.url, BRANCH_OFFICE, "admin", ADMIN_PASSWORD)
+    day_ms = -days * 86_400_000  # the central's clock minus this one
+    assert abs(made.report.skew_ms - day_ms) < 60_000 and made.report.skew_reported
+    lead_b = services.login(branch, "sh_lead", CLERK_PASSWORD)
+    lead_c = services.login(central.desk, "sh_lead", CLERK_PASSWORD)
+    case = services.register_case(branch, clerk(branch), complaint())
+    sync_now(branch, lead_b)
+
+    # the clock that is ahead acts first and the true later change must win; the one behind acts
+    # last and must win (uncorrected, it would lose and be shown first)
+    order = [(branch, lead_b, "p0"), (central.desk, lead_c, "p2")]
+    if days < 0:
+        order.reverse()
+    for desk, actor, priority in order:
+        services.act(desk, actor, case.case_no, "classify", {"priority": priority})
+        time.sleep(0.05)  # later in real time, by far more than the offset's error
+    report = sync_now(branch, lead_b)
+    assert report.agree and report.skew_reported and abs(report.skew_ms - day_ms) < 60_000
+    later = order[-1][2]
+    for desk, actor in ((branch, lead_b), (central.desk, lead_c)):
+        view = services.get_case(desk, actor, case.case_no)
+        assert view.priority == later
+        classified = [
+            e for e in view.events if e.kind != "registered" and "priority" in e.payload.get("set", {})
+        ]
+        assert [e.node_id for e in classified] == [order[0][0].node_id, order[1][0].node_id]
+        # the branch's stamps are on the central's time, not a day away
+        assert all(abs(Timestamp.decode(e.hlc).wall_ms - time.time() * 1000) < 60_000 for e in classified)
+    (conflict,) = conflicts_for(central.desk, lead_c)
+    assert (conflict.kept, conflict.lost) == (later, order[0][2])
     branch.close()
