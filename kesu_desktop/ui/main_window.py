@@ -1,6 +1,6 @@
 """The main window: the case detail in the middle, dock panels around it.
 
-Panels: 登记, 案件列表, 回复, 回复审批, 提醒.
+Panels: 登记, 案件列表, 回复, 回复审批, 提醒, 冲突 (supervisors and up).
 
 The window only wires panels together (selecting a case shows it in the detail and the reply editor);
 panels refresh themselves from ``tasks.app_signals().sig_cases_changed``. The dock layout is saved per
@@ -12,7 +12,9 @@ tray balloon, the panel's count is the status bar's 提醒：N, and the cases it
 through ``sig_cases_changed`` like any other write. Likewise the live-update thread
 (``ui.base.live.LiveUpdates``: NOTIFY on PostgreSQL, the file's data_version on SQLite) starts on the
 first show and stops on close; other desks' writes reach the panels through ``sig_cases_changed`` and
-their alerts refresh the 提醒 panel.
+their alerts refresh the 提醒 panel. On a branch office's database the background sync
+(``ui.sync.background_sync.BranchSync``) starts on the first show too, runs every few minutes and on
+立即同步 (F9), and keeps the status bar's 同步 field current.
 """
 
 from __future__ import annotations
@@ -38,11 +40,15 @@ from kesu_desktop.ui.printing.print_menu import PrintMenu
 from kesu_desktop.ui.registration.registration_form import RegistrationForm
 from kesu_desktop.ui.replies.reply_editor import ReplyEditor
 from kesu_desktop.ui.replies.reply_review import ReplyReviewView
+from kesu_desktop.ui.sync.background_sync import BranchSync, status_text
+from kesu_desktop.ui.sync.conflicts_view import ConflictsView
 
 _DB_KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 LAYOUT_VERSION = 1
 #: How long a failed deadline check stays in the status bar.
 WATCH_FAILED_MS = 15_000
+#: Who sees the 冲突 panel (the services decide what it lists: services.conflicts_for).
+CONFLICT_SETTLERS = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
 
 
 class MainWindow(QMainWindow):
@@ -74,6 +80,10 @@ class MainWindow(QMainWindow):
         self.alerts = AlertsView(desk, actor)
         self.watcher = DeadlineWatcher(desk, actor)
         self.live = LiveUpdates(desk)
+        self.sync_worker = BranchSync(desk, actor)
+        self._sync_status: object = None
+        self._sync_problem: str | None = None
+        self._sync_running = False
         self.tray = AlertTray(self)
         self._alert_count: int | None = None
         self.panels = {
@@ -83,6 +93,10 @@ class MainWindow(QMainWindow):
             "review": Panel("dock_reply_review", _("回复审批"), self.review, self),
             "alerts": Panel("dock_alerts", _("提醒"), self.alerts, self),
         }
+        self.conflicts: ConflictsView | None = None
+        if actor.role in CONFLICT_SETTLERS:
+            self.conflicts = ConflictsView(desk, actor)
+            self.panels["conflicts"] = Panel("dock_conflicts", _("冲突"), self.conflicts, self)
         self._default_layout()
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._build_menus()
@@ -110,6 +124,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(p["register"], p["reply"])
         self.tabifyDockWidget(p["reply"], p["review"])
         self.addDockWidget(bottom, p["alerts"])
+        if "conflicts" in p:
+            self.tabifyDockWidget(p["alerts"], p["conflicts"])
+            p["alerts"].raise_()
         self.resizeDocks([p["list"], p["register"]], [560, 460], Qt.Orientation.Horizontal)
         self.resizeDocks([p["alerts"]], [140], Qt.Orientation.Vertical)
         if self.actor.role not in (Role.SUPERVISOR, Role.MANAGER):
@@ -145,10 +162,12 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         self.watcher.start()  # idempotent: only the first show starts it
         self.live.begin()  # likewise
+        self.sync_worker.start()  # likewise; schedules nothing on a database that is no branch
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watcher.stop()  # the thread is finished when this returns
         self.live.stop()
+        self.sync_worker.stop()
         self.tray.hide()
         self.save_layout()
         super().closeEvent(event)
@@ -168,6 +187,8 @@ class MainWindow(QMainWindow):
         self.menu_file = bar.addMenu("")
         self.act_new = self._action(self.menu_file, "", self.on_new_registration, "Ctrl+N")
         self.act_refresh = self._action(self.menu_file, "", self.on_refresh, QKeySequence.StandardKey.Refresh)
+        self.act_sync = self._action(self.menu_file, "", self.on_sync_now, "F9")
+        self.act_sync.setEnabled(False)  # until the sync worker says this is a branch
         self.menu_file.addSeparator()
         self.act_quit = self._action(self.menu_file, "", self.close, QKeySequence.StandardKey.Quit)
         self.menu_case = bar.addMenu("")
@@ -211,6 +232,8 @@ class MainWindow(QMainWindow):
         self.menu_file.setTitle(_("文件(&F)"))
         self.act_new.setText(_("新登记(&N)"))
         self.act_refresh.setText(_("刷新(&R)"))
+        self.act_sync.setText(_("立即同步(&S)"))
+        self.act_sync.setToolTip(_("与中心交换本网点的案件（分支机构）"))
         self.act_quit.setText(_("退出(&Q)"))
         self.menu_case.setTitle(_("案件(&C)"))
         self.act_find.setText(_("查找案件…"))
@@ -232,8 +255,10 @@ class MainWindow(QMainWindow):
             ("reply", _("回复")),
             ("review", _("回复审批")),
             ("alerts", _("提醒")),
+            ("conflicts", _("冲突")),
         ):
-            self.panels[key].setWindowTitle(title)
+            if key in self.panels:
+                self.panels[key].setWindowTitle(title)
         a = self.actor
         self._status_user.setText(_("用户：{name}（{role}）").format(name=a.display_name, role=a.role.label))
         self._status_db.setText(
@@ -241,10 +266,12 @@ class MainWindow(QMainWindow):
                 office=a.office_code, kind=_DB_KINDS.get(self.desk.db.kind, self.desk.db.kind)
             )
         )
-        self._status_sync.setText(_("同步：未启用"))
+        self._show_sync_status()
         self._show_alert_count()
         for view in (self.case_list, self.registration, self.reply, self.review, self.alerts, self.detail):
             view.retranslate_ui()
+        if self.conflicts is not None:
+            self.conflicts.retranslate_ui()
         self.notice.retranslate_ui()
         self.log_notice.retranslate_ui()
 
@@ -259,6 +286,13 @@ class MainWindow(QMainWindow):
         self.watcher.sig_new_alerts.connect(self.tray.on_new_alerts)
         self.watcher.sig_failed.connect(self.on_watch_failed)
         self.live.sig_alerts_changed.connect(self.on_live_alerts)
+        self.sync_worker.sig_started.connect(self.on_sync_started)
+        self.sync_worker.sig_progress.connect(self.on_sync_progress)
+        self.sync_worker.sig_finished.connect(self.on_sync_finished)
+        self.sync_worker.sig_failed.connect(self.on_sync_failed)
+        self.sync_worker.sig_status.connect(self.on_sync_status)
+        if self.conflicts is not None:
+            self.conflicts.sig_case_activated.connect(self.open_case)
         app = QCoreApplication.instance()
         if app is not None:  # a quit that bypasses closeEvent must not leave the thread running
             app.aboutToQuit.connect(self.on_about_to_quit)
@@ -308,6 +342,60 @@ class MainWindow(QMainWindow):
     def on_about_to_quit(self) -> None:
         self.watcher.stop()
         self.live.stop()
+        self.sync_worker.stop()
+
+    # --- sync (a branch office) -----------------------------------------------------------------
+    @Slot()
+    def on_sync_now(self) -> None:
+        self.sync_worker.run_now()
+
+    @Slot()
+    def on_sync_started(self) -> None:
+        self._sync_running, self._sync_problem = True, None
+        self._show_sync_status()
+
+    @Slot(str, int)
+    def on_sync_progress(self, stage: str, rows: int) -> None:
+        if rows:
+            what = {"push": _("推送"), "pull": _("拉取")}.get(stage, _("基础数据"))
+            self._status_sync.setText(_("同步：{what} {n} 行…").format(what=what, n=rows))
+
+    @Slot(object)
+    def on_sync_finished(self, report: object) -> None:
+        self._sync_running = False
+        notes = []
+        if getattr(report, "conflicts", 0):
+            notes.append(_("{n} 项冲突待处理（见“冲突”）").format(n=report.conflicts))  # type: ignore[attr-defined]
+        if getattr(report, "skew_reported", False):
+            seconds = round(report.skew_ms / 1000)  # type: ignore[attr-defined]
+            notes.append(_("本机时钟与中心相差 {s} 秒，已按中心时间校正").format(s=seconds))
+        if not getattr(report, "agree", True):
+            notes.append(_("同步后双方事件不一致，请再同步一次；仍不一致请联系管理员"))
+        if notes:
+            self.statusBar().showMessage(_("同步完成：") + "；".join(notes), WATCH_FAILED_MS)
+
+    @Slot(str)
+    def on_sync_failed(self, message: str) -> None:
+        self._sync_running, self._sync_problem = False, message
+        self._show_sync_status()
+
+    @Slot(object)
+    def on_sync_status(self, status: object) -> None:
+        self._sync_status = status
+        self._sync_running = False
+        networked = bool(getattr(status, "networked", False))
+        self.act_sync.setEnabled(networked)
+        self._show_sync_status()
+
+    def _show_sync_status(self) -> None:
+        self._status_sync.setText(
+            status_text(
+                self._sync_status,  # type: ignore[arg-type]
+                self.actor.timezone,
+                running=self._sync_running,
+                problem=self._sync_problem,
+            )
+        )
 
     @Slot()
     def on_live_alerts(self) -> None:

@@ -76,7 +76,8 @@ class ConflictsView(QWidget):
         layout.addLayout(buttons)
         self._debounce = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
-        tasks.app_signals().sig_cases_changed.connect(lambda _ids: self._debounce.start())
+        # a bound slot (not a lambda): Qt drops the connection when this panel is destroyed
+        tasks.app_signals().sig_cases_changed.connect(self.on_cases_changed)
         self.retranslate_ui()
         self._update_buttons()
         self.refresh()
@@ -98,6 +99,10 @@ class ConflictsView(QWidget):
             self.hint.setText(_("不同地方同时改动了下列内容：保留了较晚的改动，被覆盖的值仍可一键重新应用。"))
 
     # --- data ---------------------------------------------------------------------------------------
+    @Slot(list)
+    def on_cases_changed(self, _case_ids: list) -> None:
+        self._debounce.start()
+
     @Slot()
     def refresh(self) -> None:
         tasks.run(
