@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain import merge, timeline
-from kesu_desktop.domain.enums import Role
+from kesu_desktop.domain.enums import Priority, Role, Severity
 from kesu_desktop.domain.errors import NotAllowed, NotFound
 from kesu_desktop.domain.privacy import phone_for
 from kesu_desktop.i18n import _
@@ -43,12 +43,16 @@ class ConflictView:
     kept_by: str
     lost_by: str
     resolved: bool
-    #: The field's name as users know it; for a workflow clash, 流程.
+    #: The field's name as users know it (for a workflow clash, 流程), and the two values as shown
+    #: (labels for codes, the events' names for a workflow clash); the JSON keeps the codes.
     field_label: str = ""
+    kept_text: Any = None
+    lost_text: Any = None
 
     def as_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
-        out.pop("field_label")
+        for shown in ("field_label", "kept_text", "lost_text"):
+            out.pop(shown)
         return out
 
 
@@ -86,13 +90,24 @@ def derive_conflicts(session: Session, case_id: uuid.UUID, events: Sequence[Any]
     session.flush()
 
 
+def _enum_label(enum: Any, value: Any) -> Any:
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
+
+
 def _view(row: CaseConflict, case_no: str, actor: Actor) -> ConflictView:
     kept, lost = row.kept, row.lost
     if row.field == "phone":
         kept, lost = (None if v is None else phone_for(actor.role, str(v)) for v in (kept, lost))
+    kept_text, lost_text = kept, lost
+    enum = {"priority": Priority, "severity": Severity}.get(row.field)
+    if enum is not None:
+        kept_text, lost_text = (_enum_label(enum, v) for v in (kept, lost))
     if row.kind == "workflow":
         label = _("流程")
-        kept, lost = timeline.kind_label(str(kept)), timeline.kind_label(str(lost))
+        kept_text, lost_text = timeline.kind_label(str(kept)), timeline.kind_label(str(lost))
     else:
         label = field_labels().get(row.field, row.field)
     return ConflictView(
@@ -106,6 +121,8 @@ def _view(row: CaseConflict, case_no: str, actor: Actor) -> ConflictView:
         lost_by=row.lost_by,
         resolved=row.resolved,
         field_label=label,
+        kept_text=kept_text,
+        lost_text=lost_text,
     )
 
 

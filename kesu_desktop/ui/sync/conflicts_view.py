@@ -59,7 +59,7 @@ class ConflictsView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda row, _col: self._open(row))
         self.reapply = QPushButton()
@@ -94,7 +94,9 @@ class ConflictsView(QWidget):
 
     def _show_hint(self) -> None:
         if not self.conflicts:
-            self.hint.setText(_("没有待处理的冲突。分支机构与中心同步后，在不同地方同时改动的内容会列在这里。"))
+            self.hint.setText(
+                _("没有待处理的冲突。分支机构与中心同步后，在不同地方同时改动的内容会列在这里。")
+            )
         else:
             self.hint.setText(_("不同地方同时改动了下列内容：保留了较晚的改动，被覆盖的值仍可一键重新应用。"))
 
@@ -118,7 +120,14 @@ class ConflictsView(QWidget):
         self.conflicts = conflicts
         self.table.setRowCount(len(conflicts))
         for row, c in enumerate(conflicts):
-            values = [c.case_no, c.field_label, _shown(c.kept), c.kept_by, _shown(c.lost), c.lost_by]
+            values = [
+                c.case_no,
+                c.field_label,
+                _shown(c.kept_text),
+                c.kept_by,
+                _shown(c.lost_text),
+                c.lost_by,
+            ]
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

@@ -29,7 +29,7 @@ def test_the_lost_priority_is_listed_and_reapplied(
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=5_000)
     row = [view.table.item(0, c).text() for c in range(6)]
-    assert row == [case.case_no, "优先级", "p2", "sh_lead", "p0", "sh_lead"]
+    assert row == [case.case_no, "优先级", "P2 一般", "sh_lead", "P0 紧急", "sh_lead"]
     assert not view.reapply.isEnabled()  # nothing chosen yet
     opened: list[str] = []
     view.sig_case_activated.connect(opened.append)
