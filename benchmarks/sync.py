@@ -97,7 +97,7 @@ def run(events: int) -> dict[str, Any]:
         init_branch(first, central_url, OFFICE, "admin", PASSWORD)
         lead = services.login(first, "lead", PASSWORD)
         clock.advance(timedelta(days=1))
-        seed_demo(first, lead, count=max(1, events // 9), workers=0)
+        seed_demo(first, lead, count=max(1, events // 6), workers=0)  # about six events a case
         seeded = _events(first)
 
         start = time.perf_counter()
