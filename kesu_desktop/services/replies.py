@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -170,10 +170,18 @@ def save_reply_draft(
                 kind.value,
                 body,
                 ReplyStatus.DRAFT.value,
-                now,
+                _later(reply, now),
             )
         session.flush()
         return _view(reply, case.case_no)
+
+
+def _later(reply: Reply, now: datetime) -> datetime:
+    """A changed reply's ``updated_at``: ``now``, yet always after the version it replaces. Sync keeps
+    the version with the later ``updated_at`` (sync/apply.py), so two changes made one after the other
+    within one stated instant (a fixed ``--now``) or after the clock went back must still be ordered,
+    or the other node would keep the older one."""
+    return max(now, reply.updated_at + timedelta(microseconds=1))
 
 
 def _reply(session: Session, actor: Actor, reply_id: uuid.UUID) -> Reply:
@@ -200,7 +208,7 @@ def submit_reply(desk: Desk, actor: Actor, reply_id: uuid.UUID) -> ReplyView:
             raise ValidationError.single(
                 "body", _("回复含有禁用语 {words}，请修改后再提交").format(words=words)
             )
-        reply.status, reply.updated_at = ReplyStatus.SUBMITTED.value, desk.clock.now()
+        reply.status, reply.updated_at = ReplyStatus.SUBMITTED.value, _later(reply, desk.clock.now())
         case = session.get(Case, reply.case_id, with_for_update=True)
         record(session, desk, case, actor, "reply_submitted", {}, {"reply_id": reply.id, "kind": reply.kind})
         return _view(reply, case.case_no)
@@ -223,7 +231,7 @@ def review_reply(
             raise NotAllowed(_("不能审批自己撰写的回复"))
         status = ReplyStatus.APPROVED if approve else ReplyStatus.RETURNED
         reply.status, reply.reviewer, reply.review_comment = status.value, actor.username, comment
-        reply.updated_at = desk.clock.now()
+        reply.updated_at = _later(reply, desk.clock.now())
         case = session.get(Case, reply.case_id, with_for_update=True)
         kind = "reply_approved" if approve else "reply_returned"
         record(

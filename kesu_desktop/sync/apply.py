@@ -144,18 +144,16 @@ def _apply(
         insert_many(session, CaseEvent.__table__, fresh)
         entered += [("case_events", str(r["id"])) for r in fresh]
     result.events, result.cases = len(fresh), set(by_case)
-    resend: list[tuple[str, str]] = []
     for name, row in parsed:
         if name == "case_events":
             continue
-        changed = _apply_row(session, name, row, resend)
+        changed = _apply_row(session, name, row)
         if changed:
             result.rows += 1
             entered.append((name, feed.row_key(name, SimpleNamespace(**row))))
         else:
             result.skipped += 1
     feed.enqueue(session, office, entered, source)
-    feed.enqueue(session, office, resend)  # ours won: the sender gets it back at its next exchange
     return result
 
 
@@ -298,10 +296,8 @@ def _raise_serials(session: Session, case_numbers: list[str]) -> None:
     )
 
 
-def _apply_row(session: Session, name: str, row: dict[str, Any], resend: list[tuple[str, str]]) -> bool:
-    """Insert or merge one non-event row; True when this database changed. A reply whose version
-    here wins over the one received is added to ``resend``: the sender may not have it (its own
-    clock went back, or one stated instant for two edits), and must not keep the losing one."""
+def _apply_row(session: Session, name: str, row: dict[str, Any]) -> bool:
+    """Insert or merge one non-event row; True when this database changed."""
     tbl = table(name)
     if name == "alerts":
         return _merge_alert(session, row)
@@ -319,17 +315,16 @@ def _apply_row(session: Session, name: str, row: dict[str, Any], resend: list[tu
     if name != "replies":
         return False
     if _reply_order(row) <= _reply_order(existing):
-        if _reply_order(row) != _reply_order(existing):
-            resend.append((name, str(existing["id"])))
         return False
     session.execute(update(tbl).where(key).values(**{k: v for k, v in row.items() if k != "id"}))
     return True
 
 
 def _reply_order(reply: Any) -> tuple[Any, ...]:
-    """Which version of a reply every node keeps: the later edit, then the further status; at one
-    stated instant (a fixed ``--now`` clock, two desks in one tick) the content decides, so the
-    nodes agree whichever version reached them first (tests/sync/test_convergence.py)."""
+    """Which version of a reply every node keeps: the later edit (services/replies.py makes each change
+    later than the version it replaces), then the further status; two desks changing one reply apart
+    within one stated instant (a fixed ``--now``) are settled by the content, so both nodes keep the
+    same one whichever reached them first (tests/sync/test_convergence.py)."""
     texts = (reply[k] or "" for k in ("kind", "body", "author", "reviewer", "review_comment"))
     return (reply["updated_at"], _REPLY_RANK.get(reply["status"], 0), *texts)
 
