@@ -638,3 +638,28 @@ def test_random_work_and_syncs_converge_on_all_three_nodes(environment: Environm
 @pytest.mark.slow
 def test_longer_interleavings_converge(environment: Environment) -> None:
     _run(environment, max_examples=60, stateful_step_count=40)
+
+
+def _replay(env: Environment, steps: Callable[[Convergence], None]) -> None:
+    """One fixed sequence through the same machine (the examples hypothesis found, kept as tests)."""
+    Convergence.env = env
+    machine = Convergence()
+    machine.build()
+    try:
+        steps(machine)
+    finally:
+        machine.teardown()
+
+
+def test_a_reply_changed_twice_in_one_instant_ends_the_same_on_both_sides(environment: Environment) -> None:
+    """Found by the machine: the central kept the first version of a branch's reply for good."""
+
+    def steps(m: Convergence) -> None:
+        case = sorted(m.cases).index(next(no for no, office in m.cases.items() if office == "CV02"))
+        branch, central = 0, 1  # where: the holders' names in order
+        m.draft_reply(case=case, where=branch, pick=0, body="您好，已处理")
+        m.sync(office="CV02", who="lead")
+        m.draft_reply(case=case, where=branch, pick=1, body="抱歉，正在处理")  # changed in the same instant
+        m.draft_reply(case=case, where=central, pick=1, body="您好，已处理")  # and apart at the central
+
+    _replay(environment, steps)
