@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QVB
 
 from kesu_desktop import __version__, services
 from kesu_desktop.domain.enums import DocumentKind, Role
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.ui.alerts.alerts_view import AlertsView
 from kesu_desktop.ui.alerts.tray import AlertTray
 from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
@@ -372,7 +372,9 @@ class MainWindow(QMainWindow):
         if not getattr(report, "agree", True):
             notes.append(_("同步后双方事件不一致，请再同步一次；仍不一致请联系管理员"))
         if notes:
-            self.statusBar().showMessage(_("同步完成：") + "；".join(notes), WATCH_FAILED_MS)
+            self.statusBar().showMessage(
+                _("同步完成：{notes}").format(notes=join_clauses(notes)), WATCH_FAILED_MS
+            )
 
     @Slot(str)
     def on_sync_failed(self, message: str) -> None:
