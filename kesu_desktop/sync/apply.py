@@ -341,8 +341,11 @@ def _merge_alert(session: Session, row: dict[str, Any]) -> bool:
         session.execute(insert(tbl).values(**row))
         return True
     changes: dict[str, Any] = {}
+    # Acknowledged on two nodes in one stated instant: the name decides, the same way on both.
     if row["acknowledged_at"] is not None and (
-        existing["acknowledged_at"] is None or row["acknowledged_at"] < existing["acknowledged_at"]
+        existing["acknowledged_at"] is None
+        or (row["acknowledged_at"], row["acknowledged_by"] or "")
+        < (existing["acknowledged_at"], existing["acknowledged_by"] or "")
     ):
         changes["acknowledged_at"], changes["acknowledged_by"] = (
             row["acknowledged_at"],

@@ -260,6 +260,9 @@ class Convergence(RuleBasedStateMachine):
         for node in self.nodes.values():
             self._observe(node)
 
+    def cases_of(self, office: str) -> list[str]:
+        return sorted(no for no, o in self.cases.items() if o == office)
+
     def _case(self, index: int) -> tuple[str, str]:
         case_no = sorted(self.cases)[index % len(self.cases)]
         return case_no, self.cases[case_no]
@@ -655,11 +658,26 @@ def test_a_reply_changed_twice_in_one_instant_ends_the_same_on_both_sides(enviro
     """Found by the machine: the central kept the first version of a branch's reply for good."""
 
     def steps(m: Convergence) -> None:
-        case = sorted(m.cases).index(next(no for no, office in m.cases.items() if office == "CV02"))
+        case = sorted(m.cases).index(m.cases_of("CV02")[0])
         branch, central = 0, 1  # where: the holders' names in order
         m.draft_reply(case=case, where=branch, pick=0, body="您好，已处理")
         m.sync(office="CV02", who="lead")
         m.draft_reply(case=case, where=branch, pick=1, body="抱歉，正在处理")  # changed in the same instant
         m.draft_reply(case=case, where=central, pick=1, body="您好，已处理")  # and apart at the central
+
+    _replay(environment, steps)
+
+
+def test_one_alert_acknowledged_on_both_sides_in_one_instant_ends_the_same(environment: Environment) -> None:
+    """Found with the machine: each side kept its own acknowledger when the instants were equal."""
+
+    def steps(m: Convergence) -> None:
+        m.time_passes(hours=30)  # the first response is overdue: both watchers raise the same alert
+        m.watch_and_acknowledge(node_name="CV02", index=0, who="lead")
+        m.watch_and_acknowledge(node_name="central", index=0, who="manager")
+        assert [s for s in m.steps if s.startswith("ack")] == [
+            f"ack CV02 cv02_lead {m.cases_of('CV02')[0]} respond",
+            f"ack central mia {m.cases_of('CV02')[0]} respond",
+        ]
 
     _replay(environment, steps)
