@@ -19,9 +19,11 @@ Every step can be interrupted anywhere: nothing is half-applied, and the next sy
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -34,7 +36,7 @@ from kesu_desktop.services import Actor, Desk
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.models import Case, CaseConflict, CaseEvent, SyncBranch, SyncFeed, SyncLink
 from kesu_desktop.sync.apply import BatchRefused, apply_batch
-from kesu_desktop.sync.batch import case_histories, read_feed, referenced_cases, registered_cases
+from kesu_desktop.sync.batch import Batch, case_histories, read_feed, referenced_cases, registered_cases
 from kesu_desktop.sync.reference import apply_snapshot, snapshot
 
 BATCH_SIZE = 2000
@@ -86,6 +88,20 @@ class SyncReport:
             "reference_rows": self.reference_rows,
             "refused": self.refused,
         }
+
+
+def quarantine(batch: Batch, reason: str) -> Path:
+    """Keep a refused batch as a file for whoever looks into it (nothing of it was applied)."""
+    from kesu_desktop.fileio import write_atomically
+    from kesu_desktop.paths import user_data_dir
+
+    folder = user_data_dir() / "quarantine"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = folder / f"{stamp}-{batch.office}-{batch.after}-{batch.through}.json"
+    body = {"reason": reason, "batch": batch.as_json()}
+    write_atomically(target, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    return target
 
 
 def branch_link(session: Session) -> SyncLink | None:
@@ -241,7 +257,10 @@ def _push(
             except BatchRefused as exc:
                 session.rollback()
                 report.refused.append(str(exc))
-                raise ValidationError.single("sync", _("批次被中心拒绝：{why}").format(why=exc)) from None
+                kept = quarantine(batch, str(exc))
+                raise ValidationError.single(
+                    "sync", _("批次被中心拒绝：{why}（已存放于 {path}）").format(why=exc, path=kept)
+                ) from None
             record = session.get(SyncBranch, link.branch_id)
             if record is None:
                 record = SyncBranch(branch_id=link.branch_id, office_code=link.office_code, pulled_through=0)
@@ -282,8 +301,9 @@ def _pull(
             except BatchRefused as exc:
                 session.rollback()
                 report.refused.append(str(exc))
+                kept = quarantine(batch, str(exc))
                 raise ValidationError.single(
-                    "sync", _("中心的批次未通过校验：{why}").format(why=exc)
+                    "sync", _("中心的批次未通过校验：{why}（已存放于 {path}）").format(why=exc, path=kept)
                 ) from None
             row = session.get(SyncLink, link.id)
             assert row is not None

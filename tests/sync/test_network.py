@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
-from kesu_desktop.domain.errors import NotAllowed
+from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.storage.models import Case, CaseEvent
 from kesu_desktop.sync.network import sync_now
 from tests.helpers.data import ADMIN_PASSWORD, MutableClock, complaint
@@ -71,4 +71,36 @@ def test_a_branch_office_is_managed_at_the_central_and_registers_at_the_branch(
     clerk_b = services.login(branch, "sh_clerk", CLERK_PASSWORD)
     assert sync_now(branch, clerk_b).reference_rows >= 1
     assert services.settings(branch, admin_b)[""]["sla.p1.respond"] == "3wh"
+    branch.close()
+
+
+def test_a_batch_changed_at_the_source_is_refused_whole_and_kept_for_inspection(
+    central: Central, tmp_path: Path, clock: MutableClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KESU_DATA_DIR", str(tmp_path / "data"))
+    clerk_c = services.login(central.desk, "sh_clerk", CLERK_PASSWORD)
+    case = services.register_case(central.desk, clerk_c, complaint())
+    branch = make_branch(central, tmp_path / "branch.db", clock, "branch-node")
+    lead_c = services.login(central.desk, "sh_lead", CLERK_PASSWORD)
+    services.act(central.desk, lead_c, case.case_no, "classify", {"priority": "p0"})
+    with central.desk.db.engine.begin() as conn:  # someone rewrites the new event behind the app's back
+        conn.exec_driver_sql("ALTER TABLE case_events DISABLE TRIGGER USER")
+        conn.exec_driver_sql(
+            "UPDATE case_events SET payload = jsonb_set(payload, '{set,priority}', '\"p2\"') "
+            "WHERE kind = 'classified'"
+        )
+        conn.exec_driver_sql("ALTER TABLE case_events ENABLE TRIGGER USER")
+    lead_b = services.login(branch, "sh_lead", CLERK_PASSWORD)
+    with branch.db.read() as s:
+        before = s.scalar(select(func.count()).select_from(CaseEvent))
+    shown = services.get_case(branch, lead_b, case.case_no)
+    with pytest.raises(ValidationError) as refused:
+        sync_now(branch, lead_b)
+    message = refused.value.errors["sync"]
+    assert "does not match its hash" in message
+    kept = list((tmp_path / "data" / "quarantine").glob("*.json"))
+    assert len(kept) == 1 and str(kept[0]) in message
+    with branch.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(CaseEvent)) == before
+    assert services.get_case(branch, lead_b, case.case_no).version == shown.version  # nothing applied
     branch.close()
