@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers.cli import Kesu
 from tests.helpers.postgres import pg_admin
-from tests.sync.conftest import central  # noqa: F401  (the PostgreSQL central fixture of the sync tests)
+from tests.helpers.sync import central  # noqa: F401  (the PostgreSQL central of the sync tests)
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:

@@ -12,7 +12,7 @@ from kesu_desktop.storage.models import CaseEvent
 from tests.cli.conftest import base_env
 from tests.helpers.cli import COMPLAINT, Kesu
 from tests.helpers.data import ADMIN_PASSWORD
-from tests.sync.conftest import CLERK_PASSWORD, Central
+from tests.helpers.sync import CLERK_PASSWORD, Central
 
 
 def _events(central: Central) -> int:

@@ -14,7 +14,7 @@ from kesu_desktop.storage.migrate import upgrade
 from kesu_desktop.sync.bundle import export_bundle, import_bundle, init_from_bundle
 from kesu_desktop.sync.network import office_digest
 from tests.helpers.data import ADMIN_PASSWORD, MutableClock, complaint
-from tests.sync.conftest import BRANCH_OFFICE, CLERK_PASSWORD, Central
+from tests.helpers.sync import BRANCH_OFFICE, CLERK_PASSWORD, Central
 
 
 def _digest(desk: Desk) -> tuple[int, str]:

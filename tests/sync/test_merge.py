@@ -8,7 +8,7 @@ from kesu_desktop import services
 from kesu_desktop.services.conflicts import conflicts_for, resolve_conflict
 from kesu_desktop.sync.network import sync_now
 from tests.helpers.data import MutableClock, complaint
-from tests.sync.conftest import CLERK_PASSWORD, Central, make_branch
+from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch
 
 
 def _state(desk, actor, case_no):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.storage.models import Case, CaseEvent
 from kesu_desktop.sync.network import sync_now
 from tests.helpers.data import ADMIN_PASSWORD, MutableClock, complaint
-from tests.sync.conftest import BRANCH_OFFICE, CLERK_PASSWORD, Central, make_branch
+from tests.helpers.sync import BRANCH_OFFICE, CLERK_PASSWORD, Central, make_branch
 
 
 def _timeline(desk, actor, case_no):  # type: ignore[no-untyped-def]

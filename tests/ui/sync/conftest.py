@@ -1,1 +1,1 @@
-from tests.sync.conftest import central  # noqa: F401  (the PostgreSQL central of the sync tests)
+from tests.helpers.sync import central  # noqa: F401  (the PostgreSQL central of the sync tests)

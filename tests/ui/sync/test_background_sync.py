@@ -11,7 +11,7 @@ from kesu_desktop import services, sync
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.sync.background_sync import BranchSync, status_text
 from tests.helpers.data import MutableClock, complaint
-from tests.sync.conftest import CLERK_PASSWORD, Central, make_branch
+from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch
 
 
 def test_a_run_pushes_and_pulls_and_says_so(

@@ -10,7 +10,7 @@ from kesu_desktop import services
 from kesu_desktop.sync.network import sync_now
 from kesu_desktop.ui.sync.conflicts_view import ConflictsView
 from tests.helpers.data import MutableClock, complaint
-from tests.sync.conftest import CLERK_PASSWORD, Central, make_branch
+from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch
 
 
 def test_the_lost_priority_is_listed_and_reapplied(

@@ -9,8 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
 from tests.helpers.data import MutableClock, complaint
+from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch
 from tests.helpers.ui import open_window
-from tests.sync.conftest import CLERK_PASSWORD, Central, make_branch
 
 
 def test_f9_syncs_and_the_status_bar_says_when(
