@@ -250,19 +250,24 @@ class CaseTables:
         )
 
 
-def insert_many(session: Session, tbl: Any, rows: list[dict[str, Any]]) -> None:
+def insert_many(
+    session: Session, tbl: Any, rows: list[dict[str, Any]], *, skip_existing: bool = False
+) -> None:
     """Insert rows with as few statements as possible.
 
     On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)`` per table: an executemany is a round
     trip per row there, a multi-row VALUES costs SQLAlchemy seconds to compile, and COPY is refused to
-    a role under row-level security (the branch role).
+    a role under row-level security (the branch role). ``skip_existing``: ``ON CONFLICT DO NOTHING``
+    there, so two pushes of the same events racing each other both succeed (the caller has already
+    left out the rows it saw; SQLite's writers are serialised, so there nothing can race).
     """
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
         session.execute(insert(tbl), rows)
         return
-    session.execute(_unnest_insert(tbl), _column_arrays(tbl, rows))
+    statement = _unnest_insert(tbl).text + (" ON CONFLICT DO NOTHING" if skip_existing else "")
+    session.execute(text(statement), _column_arrays(tbl, rows))
 
 
 def _unnest_insert(tbl: Any) -> Any:

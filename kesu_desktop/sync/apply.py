@@ -141,7 +141,7 @@ def _apply(
         by_case[row["case_id"]].append(row)
     if by_case:
         _project(session, by_case, now)
-        insert_many(session, CaseEvent.__table__, fresh)
+        insert_many(session, CaseEvent.__table__, fresh, skip_existing=True)
         entered += [("case_events", str(r["id"])) for r in fresh]
     result.events, result.cases = len(fresh), set(by_case)
     for name, row in parsed:
