@@ -113,6 +113,8 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            for sock in (client, server):  # as libpq does: no Nagle delay on each small message
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._pairs.append((client, server))
             threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()

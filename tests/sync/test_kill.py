@@ -27,7 +27,7 @@ from kesu_desktop import services
 from kesu_desktop.storage.models import SyncFeed
 from kesu_desktop.sync.network import sync_now
 from tests.helpers.data import MutableClock
-from tests.sync.conftest import CLERK_PASSWORD, Central, make_branch
+from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch
 from tests.sync.test_faults import (
     annotate,
     assert_same,
@@ -138,7 +138,7 @@ def _worker_dies_at(db_url: str, env: dict[str, str], point: str) -> None:
     assert proc.returncode == -signal.SIGKILL, (point, proc.stdout, proc.stderr)
 
 
-@pytest.mark.slow  # about 25 s: seven sync processes, five of them killed at random
+@pytest.mark.slow  # 17–26 s here: seven sync processes, five of them killed at random
 def test_sigkill_anywhere_then_sync_again_loses_and_doubles_nothing(
     central: Central, tmp_path: Path, clock: MutableClock
 ) -> None:
