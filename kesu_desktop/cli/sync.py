@@ -7,10 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from kesu_desktop.cli.commands import open_desk, sign_in
 from kesu_desktop.cli.io import print_json
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _
+from kesu_desktop.logs import log_unexpected
 
 #: Exit code of a sync after which the two sides do not hold the same events (docs/cli.md).
 EXIT_DISAGREE = 4
@@ -55,7 +58,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not args.json and count:
             print(_("{stage}：{n} 行").format(stage=_stage(stage), n=count), file=sys.stderr)
 
-    report = sync_now(desk, actor, batch_size=args.batch_size, progress=progress)
+    try:
+        report = sync_now(desk, actor, batch_size=args.batch_size, progress=progress)
+    except OperationalError as exc:
+        # The central went away (or never answered): what is committed stays, the next sync resumes.
+        log_unexpected(exc)
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        print(
+            _(
+                "error: 与中心的连接失败或中断：{detail}；已完成的批次都已保存，稍后再运行 kesu sync 即可继续"
+            ).format(detail=detail),
+            file=sys.stderr,
+        )
+        return 1
     if report.skew_reported:
         print(
             _("注意：本机时钟与中心相差 {s} 秒，已按中心时间校正").format(s=round(report.skew_ms / 1000)),

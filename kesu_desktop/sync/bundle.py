@@ -272,6 +272,8 @@ def init_from_bundle(desk: Desk, path: Path, office: str, admin: str, password: 
         raise _bad(_("同步文件的签名不符：文件被改动过，或不是用本网点的密钥生成的"))
     if hashlib.sha256(body).hexdigest() != manifest.get("batch_sha256"):
         raise _bad(_("同步文件的内容与清单不符：文件被改动过"))
+    if batch.office != office:
+        raise _bad(_("同步文件的内容不是网点 {office} 的").format(office=office))
     durable = Database(desk.db.url, durable=True)
     try:
         with durable.write() as session:
