@@ -358,4 +358,5 @@ def _merge_alert(session: Session, row: dict[str, Any]) -> bool:
     if not changes:
         return False
     session.execute(update(tbl).where(tbl.c.id == existing["id"]).values(**changes))
+    row["id"] = existing["id"]  # the feed names the row this node holds (its own alert, merged into)
     return True

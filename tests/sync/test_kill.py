@@ -20,7 +20,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from kesu_desktop import services
@@ -138,7 +137,7 @@ def _worker_dies_at(db_url: str, env: dict[str, str], point: str) -> None:
     assert proc.returncode == -signal.SIGKILL, (point, proc.stdout, proc.stderr)
 
 
-@pytest.mark.slow  # 17–26 s here: seven sync processes, five of them killed at random
+# 17–26 s here (seven sync processes, five of them killed at random): in the default run on purpose
 def test_sigkill_anywhere_then_sync_again_loses_and_doubles_nothing(
     central: Central, tmp_path: Path, clock: MutableClock
 ) -> None:
