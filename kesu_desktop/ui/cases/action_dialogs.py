@@ -40,7 +40,7 @@ from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 from kesu_desktop.ui.base.formatting import from_qdatetime, to_qdatetime
-from kesu_desktop.ui.cases.stale_dialog import StaleCaseDialog
+from kesu_desktop.ui.cases.stale_dialog import StaleCaseDialog, ask_about_stale
 
 Choices = Sequence[tuple[str, str]]  # (code, display name)
 
@@ -374,18 +374,9 @@ class ActionDialog(QDialog):
     def _ask_stale(self, stale: StaleCase) -> None:
         """Another desk changed the case: show what, then re-apply against the new version or abandon."""
         args = self.values()
-        dialog = StaleCaseDialog(stale, self.action.label, self)
-        self.stale_dialog = dialog
-        dialog.accepted.connect(lambda: self._submit(args, stale.version))
-        dialog.rejected.connect(self._abandon)
-        dialog.finished.connect(self._stale_closed)
-        dialog.open()
-
-    @Slot()
-    def _stale_closed(self) -> None:
-        if self.stale_dialog is not None:
-            self.stale_dialog.deleteLater()
-        self.stale_dialog = None
+        ask_about_stale(
+            self, stale, self.action.label, lambda version: self._submit(args, version), self._abandon
+        )
 
     @Slot()
     def _abandon(self) -> None:

@@ -51,7 +51,7 @@ from kesu_desktop.ui.base.formatting import from_qdatetime, label_of, local_time
 from kesu_desktop.ui.cases.action_dialogs import ActionDialog, Context, datetime_edit, edited_instant
 from kesu_desktop.ui.cases.attachment_view import AttachmentStrip
 from kesu_desktop.ui.cases.detail_widgets import InfoGrid, RowList, discard, muted, pill, section_title
-from kesu_desktop.ui.cases.stale_dialog import StaleCaseDialog
+from kesu_desktop.ui.cases.stale_dialog import StaleCaseDialog, ask_about_stale
 
 STATUS_COLOURS = {
     "registered": "#546e7a",
@@ -701,18 +701,7 @@ class CaseDetailView(QWidget):
         """Another desk changed the case before this contact was recorded: show what, then record it
         against the case as it now is (重新应用) or not at all (放弃, the typed text stays in the box)."""
         args = dict(self._log_args)
-        dialog = StaleCaseDialog(stale, Action.LOG.label, self)
-        self.stale_dialog = dialog
-        dialog.accepted.connect(lambda: self._log(args, stale.version))
-        dialog.rejected.connect(self.reload)
-        dialog.finished.connect(self._stale_closed)
-        dialog.open()
-
-    @Slot()
-    def _stale_closed(self) -> None:
-        if self.stale_dialog is not None:
-            self.stale_dialog.deleteLater()
-        self.stale_dialog = None
+        ask_about_stale(self, stale, Action.LOG.label, lambda version: self._log(args, version), self.reload)
 
     @Slot()
     def on_add_attachment(self) -> None:

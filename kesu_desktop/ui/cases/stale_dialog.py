@@ -10,6 +10,8 @@ drops it. Either way the panel reloads, so what the user sees next is the case a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -82,3 +84,30 @@ class StaleCaseDialog(QDialog):
     def lines(self) -> list[str]:
         """The change lines as shown (for tests and screenshots)."""
         return [self.changes.item(i).text() for i in range(self.changes.count())]
+
+
+def ask_about_stale(
+    owner: QWidget,
+    stale: StaleCase,
+    action_label: str,
+    on_reapply: Callable[[str], None],
+    on_abandon: Callable[[], None],
+) -> StaleCaseDialog:
+    """Open 案件已被修改 over ``owner`` (an action dialog, the case detail's quick log).
+
+    ``on_reapply`` gets the case's version now; the dialog is ``owner.stale_dialog`` while it is open
+    and deleted once closed, whichever button closed it.
+    """
+    dialog = StaleCaseDialog(stale, action_label, owner)
+    owner.stale_dialog = dialog  # type: ignore[attr-defined]
+
+    def closed() -> None:
+        if getattr(owner, "stale_dialog", None) is dialog:
+            owner.stale_dialog = None  # type: ignore[attr-defined]
+        dialog.deleteLater()
+
+    dialog.accepted.connect(lambda: on_reapply(stale.version))
+    dialog.rejected.connect(on_abandon)
+    dialog.finished.connect(closed)
+    dialog.open()
+    return dialog
