@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +55,28 @@ def make_branch(central: Central, path: Path, clock: MutableClock, node: str) ->
     upgrade(desk.db)
     init_branch(desk, central.url, BRANCH_OFFICE, "admin", ADMIN_PASSWORD)
     return desk
+
+
+@dataclass
+class PriorityConflict:
+    """A SH02 case whose priority the branch set to p0 and the central, later, to p2; then synced."""
+
+    branch: Desk
+    lead_b: Actor
+    lead_c: Actor
+    case_no: str
+    report: Any
+
+
+def priority_conflict(central: Central, path: Path, clock: MutableClock) -> PriorityConflict:
+    from kesu_desktop.sync.network import sync_now
+    from tests.helpers.data import complaint
+
+    clerk = services.login(central.desk, "sh_clerk", CLERK_PASSWORD)
+    case = services.register_case(central.desk, clerk, complaint())
+    branch = make_branch(central, path, clock, "branch-node")
+    lead_b = services.login(branch, "sh_lead", CLERK_PASSWORD)
+    lead_c = services.login(central.desk, "sh_lead", CLERK_PASSWORD)
+    services.act(branch, lead_b, case.case_no, "classify", {"priority": "p0"})
+    services.act(central.desk, lead_c, case.case_no, "classify", {"priority": "p2"})
+    return PriorityConflict(branch, lead_b, lead_c, case.case_no, sync_now(branch, lead_b))

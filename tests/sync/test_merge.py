@@ -8,7 +8,7 @@ from kesu_desktop import services
 from kesu_desktop.services.conflicts import conflicts_for, resolve_conflict
 from kesu_desktop.sync.network import sync_now
 from tests.helpers.data import MutableClock, complaint
-from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch
+from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch, priority_conflict
 
 
 def _state(desk, actor, case_no):  # type: ignore[no-untyped-def]
@@ -19,14 +19,9 @@ def _state(desk, actor, case_no):  # type: ignore[no-untyped-def]
 def test_concurrent_priorities_converge_and_the_loser_is_kept(
     central: Central, tmp_path: Path, clock: MutableClock
 ) -> None:
-    clerk = services.login(central.desk, "sh_clerk", CLERK_PASSWORD)
-    case = services.register_case(central.desk, clerk, complaint())
-    branch = make_branch(central, tmp_path / "b.db", clock, "branch-node")
-    lead_b = services.login(branch, "sh_lead", CLERK_PASSWORD)
-    lead_c = services.login(central.desk, "sh_lead", CLERK_PASSWORD)
-    services.act(branch, lead_b, case.case_no, "classify", {"priority": "p0"})
-    services.act(central.desk, lead_c, case.case_no, "classify", {"priority": "p2"})
-    report = sync_now(branch, lead_b)
+    made = priority_conflict(central, tmp_path / "b.db", clock)
+    branch, lead_b, lead_c, report = made.branch, made.lead_b, made.lead_c, made.report
+    case = services.get_case(branch, lead_b, made.case_no)
     assert report.agree and report.conflicts == 1
     assert _state(branch, lead_b, case.case_no) == _state(central.desk, lead_c, case.case_no)
     assert services.get_case(branch, lead_b, case.case_no).priority == "p2"  # the later write is kept

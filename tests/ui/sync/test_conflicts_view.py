@@ -7,23 +7,17 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from kesu_desktop import services
-from kesu_desktop.sync.network import sync_now
 from kesu_desktop.ui.sync.conflicts_view import ConflictsView
-from tests.helpers.data import MutableClock, complaint
-from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch
+from tests.helpers.data import MutableClock
+from tests.helpers.sync import CLERK_PASSWORD, Central, make_branch, priority_conflict
 
 
 def test_the_lost_priority_is_listed_and_reapplied(
     qtbot: QtBot, central: Central, tmp_path: Path, clock: MutableClock
 ) -> None:
-    clerk = services.login(central.desk, "sh_clerk", CLERK_PASSWORD)
-    case = services.register_case(central.desk, clerk, complaint())
-    branch = make_branch(central, tmp_path / "b.db", clock, "branch-node")
-    lead_b = services.login(branch, "sh_lead", CLERK_PASSWORD)
-    lead_c = services.login(central.desk, "sh_lead", CLERK_PASSWORD)
-    services.act(branch, lead_b, case.case_no, "classify", {"priority": "p0"})
-    services.act(central.desk, lead_c, case.case_no, "classify", {"priority": "p2"})
-    sync_now(branch, lead_b)
+    made = priority_conflict(central, tmp_path / "b.db", clock)
+    branch, lead_b = made.branch, made.lead_b
+    case = services.get_case(branch, lead_b, made.case_no)
 
     view = ConflictsView(branch, lead_b)
     qtbot.addWidget(view)
