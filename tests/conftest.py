@@ -84,10 +84,11 @@ _CASE_TABLES = ", ".join(
         "sync_branches",
         "office_keys",
         "branch_roles",
+        "admin_changes",
     )
 )
 #: Reference tables tests may edit; restored to their seeded content before each test.
-_REFERENCE_TABLES = ("reply_templates", "phrases", "categories", "departments")
+_REFERENCE_TABLES = ("reply_templates", "phrases", "categories", "departments", "users", "offices")
 _reference_snapshot: dict[str, list[dict]] = {}
 
 
@@ -109,11 +110,6 @@ def _reset_pg(url: str) -> None:
                 columns = ", ".join(rows[0])
                 values = ", ".join(f":{c}" for c in rows[0])
                 conn.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), rows)
-        conn.execute(
-            text("DELETE FROM users WHERE username <> ALL(:keep)"), {"keep": ["admin", *STANDARD_USERS]}
-        )
-        # offices a test added (a branch office of the sync tests) would show in the next one's lists
-        conn.execute(text("DELETE FROM offices WHERE code <> 'BJ01'"))
     db.dispose()
 
 

@@ -34,6 +34,7 @@ from kesu_desktop.domain.rules import calendar_for
 from kesu_desktop.domain.text import bad_code_points, escape_unencodable, field_text, has_unencodable
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_rules, refuse_reference_edit_on_branch
 from kesu_desktop.services.views import CaseView
@@ -68,10 +69,12 @@ def set_setting(desk: Desk, actor: Actor, key: str, value: str, *, office: str |
         refuse_reference_edit_on_branch(session)
         scope = _scope(session, office)
         row = session.scalar(select(Setting).where(Setting.scope == scope, Setting.key == key))
+        before = None if row is None else row.value
         if row is None:
             session.add(Setting(scope=scope, key=key, value=value))
         else:
             row.value = value
+        record_change(session, desk, actor, "setting", f"{scope or '*'}:{key}", before, value)
 
 
 def settings(desk: Desk, actor: Actor) -> dict[str, dict[str, str]]:
@@ -95,10 +98,13 @@ def set_calendar_day(
         row = session.scalar(
             select(CalendarOverride).where(CalendarOverride.scope == scope, CalendarOverride.day == day)
         )
+        before = None if row is None else {"working": row.is_working, "note": row.note}
         if row is None:
             session.add(CalendarOverride(scope=scope, day=day, is_working=working, note=note))
         else:
             row.is_working, row.note = working, note
+        after = {"working": working, "note": note}
+        record_change(session, desk, actor, "calendar", f"{scope or '*'}:{day.isoformat()}", before, after)
 
 
 # -- holiday arrangements: importing a year, and which years are known ---------------------------------

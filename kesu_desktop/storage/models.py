@@ -543,3 +543,23 @@ class CaseConflict(Base):
     kept_event_id: Mapped[uuid.UUID]
     lost_event_id: Mapped[uuid.UUID]
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AdminChange(Base):
+    """One administrator's change to users, offices, reference data or settings: who, when, before, after.
+
+    Append-only by use (nothing updates or deletes it); reference data has no event log of its own, and
+    an auditor must be able to ask who made a Saturday a working day or moved a clerk to another office.
+    """
+
+    __tablename__ = "admin_changes"
+    __table_args__ = (Index("ix_admin_changes_entity", "entity", "entity_key"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    node_id: Mapped[str] = mapped_column(String(64))
+    #: ``user``, ``office``, ``department``, ``category``, ``setting``, ``calendar``, ``template``, ``phrase``, ...
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_key: Mapped[str] = mapped_column(String(120))
+    before: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
