@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QVB
 from kesu_desktop import __version__, services
 from kesu_desktop.domain.enums import DocumentKind, Role
 from kesu_desktop.i18n import _, join_clauses
+from kesu_desktop.ui.admin.admin_menu import AdminMenu
 from kesu_desktop.ui.alerts.alerts_view import AlertsView
 from kesu_desktop.ui.alerts.tray import AlertTray
 from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
@@ -216,6 +217,10 @@ class MainWindow(QMainWindow):
             self.menu_view.addAction(panel.toggleViewAction())
         self.menu_view.addSeparator()
         self.act_reset = self._action(self.menu_view, "", self.on_reset_layout)
+        self.menu_admin: AdminMenu | None = None
+        if self.actor.role is Role.ADMIN:
+            self.menu_admin = AdminMenu(self.desk, self.actor, self)
+            bar.addMenu(self.menu_admin)
         self.menu_help = bar.addMenu("")
         self.act_about = self._action(
             self.menu_help, "", self.on_about, QKeySequence.StandardKey.HelpContents
@@ -247,6 +252,8 @@ class MainWindow(QMainWindow):
         self.menu_print.retranslate_ui()
         self.print_button.setText(_("打印 ▾"))
         self.print_button.setToolTip(_("打印本案件的回执、回复函、确认表、处理单或升级报告"))
+        if self.menu_admin is not None:
+            self.menu_admin.retranslate_ui()
         self.menu_help.setTitle(_("帮助(&H)"))
         self.act_about.setText(_("关于客诉台"))
         for key, title in (

@@ -1,0 +1,44 @@
+"""The 管理 menu: one entry per administration dialog, each opened modal over the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QMenu, QWidget
+
+from kesu_desktop import services
+from kesu_desktop.i18n import _
+
+#: A dialog factory: (desk, actor, parent) -> the dialog to open.
+DialogFactory = Callable[[services.Desk, services.Actor, QWidget], QDialog]
+
+
+def _entries() -> list[tuple[str, DialogFactory]]:
+    """(menu text, factory) in menu order; the dialogs are imported here so the menu stays one list."""
+    entries: list[tuple[str, DialogFactory]] = []
+    return entries
+
+
+class AdminMenu(QMenu):
+    """管理(&M): shown to administrators only (the services refuse everyone else anyway)."""
+
+    def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self._window = parent
+        self._actions = []
+        for text, factory in _entries():
+            action = self.addAction(text)
+            action.triggered.connect(lambda _checked=False, f=factory: self.open(f))
+            self._actions.append((action, text))
+        self.retranslate_ui()
+
+    def open(self, factory: DialogFactory) -> QDialog:
+        dialog = factory(self.desk, self.actor, self._window)
+        dialog.open()
+        return dialog
+
+    def retranslate_ui(self) -> None:
+        self.setTitle(_("管理(&M)"))
+        for action, text in self._actions:
+            action.setText(_(text))
