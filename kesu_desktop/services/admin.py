@@ -11,12 +11,14 @@ of the State Council's arrangement covers it; the coverage is read here too (``c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,7 @@ from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_rules, refuse_reference_edit_on_branch
+from kesu_desktop.services.setting_labels import default_text, setting_labels
 from kesu_desktop.services.views import CaseView
 from kesu_desktop.storage.models import CalendarOverride, CalendarYear, Case, CaseEvent, Office, Setting
 
@@ -85,6 +88,105 @@ def settings(desk: Desk, actor: Actor) -> dict[str, dict[str, str]]:
         for scope, key, value in session.execute(select(Setting.scope, Setting.key, Setting.value)):
             out.setdefault(scope, {})[key] = value
         return out
+
+
+def _check_settings(values: dict[str, str]) -> None:
+    """Refuse the whole batch when one value would not make a usable policy (every bad key reported)."""
+    try:
+        calendar_for(Policy.from_settings(values))
+    except ValidationError:
+        raise
+    except ValueError as exc:  # e.g. an unknown time zone only shows when the calendar is built
+        key = next(iter(values)) if len(values) == 1 else "settings"
+        raise ValidationError.single(key, _("设置值无效：{detail}").format(detail=exc)) from None
+
+
+def set_settings(
+    desk: Desk, actor: Actor, values: Mapping[str, str | None], *, office: str | None = None
+) -> list[str]:
+    """Store several policy settings at once (the 时限与规则 dialog's 保存); returns the keys changed.
+
+    All values are checked before anything is written, and all are written in one transaction, so a
+    form with one bad field changes nothing. ``None`` or an empty value removes the stored setting
+    (the office then follows the company's, or the built-in default). Each change is recorded.
+    """
+    _require_admin(actor)
+    cleaned: dict[str, str | None] = {}
+    for raw_key, raw_value in values.items():
+        key = field_text(raw_key, "key")
+        value = None if raw_value is None else field_text(raw_value, key)
+        cleaned[key] = value or None
+    _check_settings({key: value for key, value in cleaned.items() if value is not None})
+    changed: list[str] = []
+    with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
+        scope = _scope(session, office)
+        rows = {
+            row.key: row
+            for row in session.scalars(
+                select(Setting).where(Setting.scope == scope, Setting.key.in_(list(cleaned)))
+            )
+        }
+        for key, value in cleaned.items():
+            row = rows.get(key)
+            before = None if row is None else row.value
+            if before == value:
+                continue
+            if value is None:
+                session.delete(row)
+            elif row is None:
+                session.add(Setting(scope=scope, key=key, value=value))
+            else:
+                row.value = value
+            record_change(session, desk, actor, "setting", f"{scope or '*'}:{key}", before, value)
+            changed.append(key)
+    return changed
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One line of the 时限与规则 form: what the setting is called, its default, what is stored."""
+
+    key: str
+    label: str
+    hint: str
+    #: ``span``, ``int``, ``share``, ``money``, ``hours`` or ``bool``.
+    kind: str
+    group: str
+    default: str
+    #: The value stored for the scope asked about (None: not set there).
+    stored: str | None
+    #: For an office: the company-wide value it inherits when it has none of its own.
+    inherited: str | None
+
+
+def setting_rows(desk: Desk, actor: Actor, *, office: str | None = None) -> list[SettingRow]:
+    """Every time limit and rule switch with its label, default and stored value, company-wide or for an
+    office (the print and time-zone settings are the office dialog's)."""
+    _require_admin(actor)
+    with desk.db.read() as session:
+        scope = _scope(session, office)
+        stored: dict[str, dict[str, str]] = {}
+        for row_scope, key, value in session.execute(
+            select(Setting.scope, Setting.key, Setting.value).where(
+                or_(Setting.scope == "", Setting.scope == scope)
+            )
+        ):
+            stored.setdefault(row_scope, {})[key] = value
+    own, company = stored.get(scope, {}), stored.get("", {})
+    return [
+        SettingRow(
+            label.key,
+            label.label,
+            label.hint,
+            label.kind,
+            label.group,
+            default_text(label.key),
+            own.get(label.key),
+            company.get(label.key) if scope else None,
+        )
+        for label in setting_labels()
+    ]
 
 
 def set_calendar_day(
@@ -163,6 +265,141 @@ def import_calendar(desk: Desk, actor: Actor, text: str, *, office: str | None =
             row.imported_by, row.imported_at = actor.username, now
     working_days = sum(1 for working, _note in arrangement.days.values() if working)
     return CalendarImport(arrangement.years, len(arrangement.days) - working_days, working_days, scope)
+
+
+class DayKind(StrEnum):
+    """What decides a date in the calendar month view (each has its own colour in 工作日历)."""
+
+    WORKING = "working"
+    WEEKEND = "weekend"
+    #: A statutory holiday from the bundled State Council data.
+    HOLIDAY = "holiday"
+    #: A weekend day the State Council made a working day (调休上班).
+    MAKEUP = "makeup"
+    #: An administrator's (or an import's) word: a working day, or a day off.
+    OVERRIDE_WORKING = "override_working"
+    OVERRIDE_OFF = "override_off"
+
+    @property
+    def label(self) -> str:
+        return {
+            DayKind.WORKING: _("工作日"),
+            DayKind.WEEKEND: _("周末"),
+            DayKind.HOLIDAY: _("法定节假日"),
+            DayKind.MAKEUP: _("调休上班"),
+            DayKind.OVERRIDE_WORKING: _("调整为工作日"),
+            DayKind.OVERRIDE_OFF: _("调整为休息日"),
+        }[self]
+
+
+def _holiday_names() -> dict[str, str]:
+    # chinese_calendar names its holidays in English.
+    return {
+        "New Year's Day": _("元旦"),
+        "Spring Festival": _("春节"),
+        "Tomb-sweeping Day": _("清明节"),
+        "Labour Day": _("劳动节"),
+        "Dragon Boat Festival": _("端午节"),
+        "National Day": _("国庆节"),
+        "Mid-autumn Festival": _("中秋节"),
+        "Anti-Fascist 70th Day": _("抗战胜利纪念日"),
+    }
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    working: bool
+    kind: DayKind
+    #: The holiday's name, or the override's note.
+    note: str
+    #: For an override: '' when it is company-wide, else the office code.
+    override_scope: str | None
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    year: int
+    month: int
+    #: '' for the company-wide calendar, else the office code.
+    scope: str
+    days: tuple[CalendarDay, ...]
+    #: Whether the month's year is known (bundled data or an import), or counted Monday to Friday.
+    known: bool
+
+
+def calendar_month(
+    desk: Desk, actor: Actor, year: int, month: int, *, office: str | None = None
+) -> CalendarMonth:
+    """Every date of a month with what makes it a working day or a day off (the 工作日历 dialog).
+
+    Company-wide (``office=None``) shows the company's settings and overrides; an office adds its own,
+    which win, exactly as its deadlines count them (``office_rules``).
+    """
+    _require_admin(actor)
+    if not 1 <= month <= 12 or not 1900 <= year <= 2199:
+        raise ValidationError.single("month", _("无效的月份：{year}-{month}").format(year=year, month=month))
+    first = date(year, month, 1)
+    last = date(year + month // 12, month % 12 + 1, 1)
+    with desk.db.read() as session:
+        scope = _scope(session, office)
+        scopes = [""] if not scope else ["", scope]
+        if scope:
+            rules = office_rules(session, scope)
+            policy, calendar = rules.policy, rules.calendar
+        else:
+            company = dict(
+                session.execute(select(Setting.key, Setting.value).where(Setting.scope == "")).all()
+            )
+            policy = Policy.from_settings(company)
+            calendar = None
+        overrides: dict[date, tuple[bool, str, str]] = {}  # day → (working, note, scope)
+        for row in sorted(
+            session.scalars(
+                select(CalendarOverride).where(
+                    CalendarOverride.scope.in_(scopes),
+                    CalendarOverride.day >= first,
+                    CalendarOverride.day < last,
+                )
+            ),
+            key=lambda r: r.scope != "",
+        ):
+            overrides[row.day] = (row.is_working, row.note, row.scope)
+        if calendar is None:
+            every = session.scalars(select(CalendarOverride).where(CalendarOverride.scope == ""))
+            calendar = calendar_for(policy, {row.day: row.is_working for row in every})
+        known = coverage(
+            use_statutory=policy.use_statutory_holidays, imported=_imported_years_of(session, scopes)
+        ).covers(year)
+    names = _holiday_names()
+    days: list[CalendarDay] = []
+    day = first
+    while day < last:
+        working = calendar.is_working_day(day)
+        weekend = day.weekday() in calendar.weekend
+        override = overrides.get(day)
+        note, override_scope = "", None
+        if override is not None:
+            is_working, note, override_scope = override
+            kind = DayKind.OVERRIDE_WORKING if is_working else DayKind.OVERRIDE_OFF
+        elif policy.use_statutory_holidays and calendar.has_statutory_data(day):
+            _holiday, name = chinese_calendar.get_holiday_detail(day)
+            if not working and name is not None:
+                kind, note = DayKind.HOLIDAY, names.get(name, name)
+            elif working and weekend:
+                kind, note = DayKind.MAKEUP, names.get(name, name) if name else ""
+            else:
+                kind = DayKind.WORKING if working else DayKind.WEEKEND
+        else:
+            kind = DayKind.WORKING if working else DayKind.WEEKEND
+        days.append(CalendarDay(day, working, kind, note, override_scope))
+        day += timedelta(days=1)
+    return CalendarMonth(year, month, scope, tuple(days), known)
+
+
+def _imported_years_of(session: Session, scopes: list[str]) -> tuple[int, ...]:
+    query = select(CalendarYear.year).where(CalendarYear.scope.in_(scopes))
+    return tuple(sorted(set(session.scalars(query))))
 
 
 def office_coverage(session: Session, office_code: str) -> Coverage:

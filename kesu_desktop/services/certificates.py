@@ -15,6 +15,7 @@ warning. A desk that signs with a certificate whose password is in a keyring nee
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import uuid
@@ -30,6 +31,7 @@ from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import Conflict, NotAllowed, NotFound, ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import refuse_reference_edit_on_branch
 from kesu_desktop.storage.models import Office, PrintAsset, SigningCertificate
@@ -219,6 +221,11 @@ def store_certificate(
                 return _record(existing)
         if session.scalar(select(SigningCertificate).where(SigningCertificate.fingerprint == fingerprint)):
             raise ValidationError.single("certificate", _("该证书已导入"))
+        previous = session.scalar(
+            select(SigningCertificate)
+            .where(SigningCertificate.active.is_(True))
+            .order_by(SigningCertificate.created_at.desc())
+        )
         session.execute(update(SigningCertificate).values(active=False))
         warning = None
         stored = password
@@ -244,7 +251,27 @@ def store_certificate(
         )
         session.add(row)
         session.flush()
+        if actor is not None:
+            record_change(
+                session,
+                desk,
+                actor,
+                "certificate",
+                fingerprint[:16],
+                None if previous is None else _recorded(previous),
+                _recorded(row),
+            )
         return replace(_record(row), warning=warning)
+
+
+def _recorded(row: SigningCertificate) -> dict[str, object]:
+    """What the change record keeps of a certificate (never its key or password)."""
+    return {
+        "subject": row.subject,
+        "fingerprint": row.fingerprint[:16],
+        "not_after": row.not_after.isoformat(),
+        "self_signed": row.self_signed,
+    }
 
 
 def find_certificate(desk: Desk, fingerprint: str | None = None) -> CertificateRecord:
@@ -313,6 +340,9 @@ def set_seal(desk: Desk, actor: Actor, png: bytes) -> None:
     with desk.db.write() as session:
         refuse_reference_edit_on_branch(session)
         row = session.get(PrintAsset, "seal")
+        before = None if row is None else {"sha256": hashlib.sha256(row.data).hexdigest()[:16]}
+        after = {"sha256": hashlib.sha256(png).hexdigest()[:16], "bytes": len(png)}
+        record_change(session, desk, actor, "seal", "seal", before, after)
         if row is None:
             session.add(
                 PrintAsset(
@@ -325,3 +355,52 @@ def set_seal(desk: Desk, actor: Actor, png: bytes) -> None:
             )
         else:
             row.data, row.updated_by, row.updated_at = png, actor.username, desk.clock.now()
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What an administrator sees of the signing certificate (never its key nor its password)."""
+
+    subject: str
+    fingerprint: str
+    not_before: datetime
+    not_after: datetime
+    self_signed: bool
+    #: ``keyring``, ``database`` or ``none``.
+    password_store: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SigningSetup:
+    """The 签名证书与印章 dialog's contents: the active certificate and the seal picture, if any."""
+
+    certificate: CertificateInfo | None
+    seal_png: bytes | None
+    seal_updated_by: str | None
+    seal_updated_at: datetime | None
+
+
+def signing_setup(desk: Desk, actor: Actor) -> SigningSetup:
+    """The certificate letters are signed with now and the seal printed on them (administrators)."""
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_("只有管理员可以查看签名证书与印章"))
+    record = active_certificate(desk)
+    info = None
+    if record is not None:
+        info = CertificateInfo(
+            record.subject,
+            record.fingerprint,
+            record.not_before,
+            record.not_after,
+            record.self_signed,
+            record.password_store,
+            record.created_by,
+            record.created_at,
+        )
+    with desk.db.read() as session:
+        seal = session.get(PrintAsset, "seal")
+        if seal is None:
+            return SigningSetup(info, None, None, None)
+        return SigningSetup(info, bytes(seal.data), seal.updated_by, seal.updated_at)

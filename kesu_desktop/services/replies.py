@@ -21,8 +21,10 @@ from kesu_desktop.domain.text import field_text
 from kesu_desktop.domain.validation import parse_code
 from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_timezone, refuse_reference_edit_on_branch
+from kesu_desktop.services.templates import set_template
 from kesu_desktop.services.unit import load_case, record, scope_filter
 from kesu_desktop.storage.models import Case, Office, Phrase, Reply, ReplyTemplate
 
@@ -273,18 +275,8 @@ def pending_replies(desk: Desk, actor: Actor) -> list[ReplyView]:
 
 
 def set_reply_template(desk: Desk, actor: Actor, kind: ReplyKind | str, body: str) -> None:
-    if actor.role is not Role.ADMIN:
-        raise NotAllowed(_("只有管理员可以修改回复模板"))
-    kind, body = _kind(kind), _check_body(body)
-    with desk.db.write() as session:
-        refuse_reference_edit_on_branch(session)
-        row = session.scalar(select(ReplyTemplate).where(ReplyTemplate.kind == kind.value))
-        if row is None:
-            session.add(
-                ReplyTemplate(kind=kind.value, name=kind.label, body=body, updated_at=desk.clock.now())
-            )
-        else:
-            row.body, row.updated_at = body, desk.clock.now()
+    """A kind's template body (``services.templates.set_template``: placeholders checked, change recorded)."""
+    set_template(desk, actor, kind, body=body)
 
 
 def set_phrase(
@@ -301,9 +293,14 @@ def set_phrase(
     with desk.db.write() as session:
         refuse_reference_edit_on_branch(session)
         row = session.scalar(select(Phrase).where(Phrase.kind == kind, Phrase.text == text))
+        before = None if row is None else {"suggestion": row.suggestion, "active": row.active}
         if row is None:
-            session.add(
-                Phrase(kind=kind, text=text, suggestion=suggestion.strip(), sort_order=999, active=active)
-            )
+            row = Phrase(kind=kind, text=text, suggestion=suggestion.strip(), sort_order=999, active=active)
+            session.add(row)
+            session.flush()
         else:
             row.suggestion, row.active = suggestion.strip(), active
+        after = {"suggestion": row.suggestion, "active": row.active}
+        if before is None:
+            after = {"kind": kind, "text": text, **after}
+        record_change(session, desk, actor, "phrase", str(row.id), before, after)
