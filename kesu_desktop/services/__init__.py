@@ -47,6 +47,16 @@ from kesu_desktop.services.branch_access import (
     branch_role_sql,
     create_branch_credentials,
 )
+from kesu_desktop.services.catalogue import (
+    CategoryView,
+    DepartmentView,
+    add_category,
+    add_department,
+    list_categories,
+    list_departments,
+    set_category,
+    set_department,
+)
 from kesu_desktop.services.certificates import CertificateInfo, SigningSetup, set_seal, signing_setup
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant, read_instant
 from kesu_desktop.services.conflicts import ConflictView, conflicts_for, resolve_conflict
@@ -63,7 +73,7 @@ from kesu_desktop.services.integrity import (
     verify_log,
 )
 from kesu_desktop.services.live import Changes, ChangeWatcher, watch_changes
-from kesu_desktop.services.offices import OfficeView, add_office, list_offices
+from kesu_desktop.services.offices import OfficeView, add_office, list_offices, set_office
 from kesu_desktop.services.printable import document_refusal, may_issue
 from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
 from kesu_desktop.services.reference import categories, departments
@@ -96,6 +106,7 @@ from kesu_desktop.services.templates import (
     placeholder_names,
     set_template,
 )
+from kesu_desktop.services.user_admin import UserView, list_users, set_user
 from kesu_desktop.services.users import add_user, get_actor, login, unlock_desk, unlock_user, user_timezone
 from kesu_desktop.services.views import (
     CaseRow,
@@ -120,6 +131,7 @@ __all__ = [
     "CaseFilter",
     "CaseRow",
     "CaseView",
+    "CategoryView",
     "CertificateInfo",
     "ChainBreak",
     "ChangeView",
@@ -129,6 +141,7 @@ __all__ = [
     "ConflictView",
     "DayKind",
     "DeadlineView",
+    "DepartmentView",
     "Desk",
     "DueItem",
     "EventView",
@@ -151,11 +164,14 @@ __all__ = [
     "SystemClock",
     "TemplateView",
     "TimelineLine",
+    "UserView",
     "WatchResult",
     "acknowledge_alert",
     "act",
     "action_outcome",
     "add_attachment",
+    "add_category",
+    "add_department",
     "add_office",
     "add_phrase",
     "add_user",
@@ -187,10 +203,13 @@ __all__ = [
     "is_initialized",
     "list_attachments",
     "list_cases",
+    "list_categories",
     "list_changes",
+    "list_departments",
     "list_offices",
     "list_phrases",
     "list_templates",
+    "list_users",
     "local_time",
     "login",
     "mark_signed",
@@ -211,12 +230,16 @@ __all__ = [
     "review_reply",
     "save_reply_draft",
     "set_calendar_day",
+    "set_category",
+    "set_department",
+    "set_office",
     "set_phrase",
     "set_reply_template",
     "set_seal",
     "set_setting",
     "set_settings",
     "set_template",
+    "set_user",
     "setting_label",
     "setting_labels",
     "setting_rows",

@@ -18,16 +18,22 @@ from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.case_number import validate_code
 from kesu_desktop.domain.enums import Role
-from kesu_desktop.domain.errors import Conflict, NotAllowed, ValidationError
+from kesu_desktop.domain.errors import Conflict, NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.localtime import local_iso
 from kesu_desktop.domain.text import field_text
+from kesu_desktop.domain.validation import parse_phone
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.storage.models import Office, SyncLink
+from kesu_desktop.services.reference import refuse_reference_edit_on_branch
+from kesu_desktop.storage.models import Office, Setting, SyncLink
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # not translated
 _NAME_MAX = 100
+_CONTACT_MAX = 60
+#: The office-scoped policy settings the office dialog edits (domain/policy.py: printed letters).
+CONTACT_KEY, ORGANISATION_KEY = "print_contact", "print_organisation"  # not translated
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,9 @@ class OfficeView:
     name: str
     timezone: str
     created_at: datetime
+    #: The office's own follow-up phone and organisation name on printed letters ('' when not set here).
+    contact: str = ""
+    organisation: str = ""
 
     def as_json(self, zone: str) -> dict[str, Any]:
         """``created_at`` in the reader's zone, as every time the CLI prints."""
@@ -44,6 +53,8 @@ class OfficeView:
             "name": self.name,
             "timezone": self.timezone,
             "created_at": local_iso(self.created_at, zone),
+            "contact": self.contact,
+            "organisation": self.organisation,
         }
 
 
@@ -71,8 +82,35 @@ def validate_timezone(zone: str) -> str:
     return zone
 
 
-def _view(office: Office) -> OfficeView:
-    return OfficeView(office.code, office.name, office.timezone, office.created_at)
+def _print_settings(session: Session, code: str) -> dict[str, Setting]:
+    rows = session.scalars(
+        select(Setting).where(Setting.scope == code, Setting.key.in_((CONTACT_KEY, ORGANISATION_KEY)))
+    )
+    return {row.key: row for row in rows}
+
+
+def _view(session: Session, office: Office) -> OfficeView:
+    printed = _print_settings(session, office.code)
+    return OfficeView(
+        office.code,
+        office.name,
+        office.timezone,
+        office.created_at,
+        contact=printed[CONTACT_KEY].value if CONTACT_KEY in printed else "",
+        organisation=printed[ORGANISATION_KEY].value if ORGANISATION_KEY in printed else "",
+    )
+
+
+def _check_name(name: str, errors: dict[str, str]) -> str:
+    try:
+        name = field_text(name or "", "name")
+        if not name:
+            errors["name"] = _("网点名称不能为空")
+        elif len(name) > _NAME_MAX:
+            errors["name"] = _("网点名称最多 {n} 个字符").format(n=_NAME_MAX)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    return name
 
 
 def add_office(
@@ -86,14 +124,7 @@ def add_office(
         code = validate_code("code", code)
     except ValidationError as exc:
         errors.update(exc.errors)
-    try:
-        name = field_text(name or "", "name")
-        if not name:
-            errors["name"] = _("网点名称不能为空")
-        elif len(name) > _NAME_MAX:
-            errors["name"] = _("网点名称最多 {n} 个字符").format(n=_NAME_MAX)
-    except ValidationError as exc:
-        errors.update(exc.errors)
+    name = _check_name(name, errors)
     try:
         timezone = validate_timezone(timezone)
     except ValidationError as exc:
@@ -110,7 +141,8 @@ def add_office(
             session.flush()
         except IntegrityError as exc:  # another desk added the same code a moment ago
             raise Conflict(_("网点“{code}”已存在").format(code=code), field="code") from exc
-        return _view(office)
+        record_change(session, desk, actor, "office", code, None, {"name": name, "timezone": timezone})
+        return _view(session, office)
 
 
 def list_offices(desk: Desk, actor: Actor) -> list[OfficeView]:
@@ -118,4 +150,112 @@ def list_offices(desk: Desk, actor: Actor) -> list[OfficeView]:
     del actor  # signed in is enough
     with desk.db.read() as session:
         rows = session.scalars(select(Office).order_by(Office.created_at, Office.code))
-        return [_view(office) for office in rows]
+        return [_view(session, office) for office in rows]
+
+
+def _check_contact(contact: str, errors: dict[str, str]) -> str:
+    """The follow-up phone as the administrator wrote it (it is printed), once ``parse_phone`` accepts it."""
+    try:
+        contact = field_text(contact, "contact")
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        return contact
+    if not contact:
+        return ""
+    if len(contact) > _CONTACT_MAX:
+        errors["contact"] = _("跟进电话最多 {n} 个字符").format(n=_CONTACT_MAX)
+        return contact
+    try:
+        parse_phone(contact)
+    except ValueError as exc:
+        errors["contact"] = _("跟进电话无效（{reason}）：{value}").format(reason=exc, value=contact)
+    return contact
+
+
+def set_office(
+    desk: Desk,
+    actor: Actor,
+    code: str,
+    *,
+    name: str | None = None,
+    timezone: str | None = None,
+    contact: str | None = None,
+    organisation: str | None = None,
+) -> OfficeView:
+    """Change an office's name, zone, and the follow-up phone and organisation its letters print.
+
+    The name and zone live on the office's row; the contact and organisation are the office's own
+    ``print_contact`` and ``print_organisation`` settings (an empty value removes the office's own, so
+    the company-wide one applies again). An office-scoped ``timezone`` setting would win over the row
+    (reference.office_policy), so it is changed along with the row. None leaves a field as it is.
+    """
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed(_("只有管理员可以修改网点"))
+    errors: dict[str, str] = {}
+    if name is not None:
+        name = _check_name(name, errors)
+    if timezone is not None:
+        try:
+            timezone = validate_timezone(timezone)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if contact is not None:
+        contact = _check_contact(contact, errors)
+    if organisation is not None:
+        try:
+            organisation = field_text(organisation, "organisation")
+            if len(organisation) > _NAME_MAX:
+                errors["organisation"] = _("单位名称最多 {n} 个字符").format(n=_NAME_MAX)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    with desk.db.write() as session:
+        refuse_reference_edit_on_branch(session)
+        code = (code or "").strip().upper()
+        office = session.scalar(select(Office).where(Office.code == code))
+        if office is None:
+            raise NotFound(_("营业网点“{code}”不存在").format(code=code), field="code")
+        if errors:
+            raise ValidationError(errors)
+        view = _view(session, office)
+        before = {
+            "name": view.name,
+            "timezone": view.timezone,
+            "contact": view.contact,
+            "organisation": view.organisation,
+        }
+        after = dict(before)
+        if name is not None:
+            office.name = after["name"] = name
+        if timezone is not None:
+            office.timezone = after["timezone"] = timezone
+            zone_row = session.scalar(select(Setting).where(Setting.scope == code, Setting.key == "timezone"))
+            if zone_row is not None:
+                zone_row.value = timezone
+        printed = _print_settings(session, code)
+        for key, field, value in (
+            (CONTACT_KEY, "contact", contact),
+            (ORGANISATION_KEY, "organisation", organisation),
+        ):
+            if value is None:
+                continue
+            after[field] = value
+            row = printed.get(key)
+            if not value:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(Setting(scope=code, key=key, value=value))
+            else:
+                row.value = value
+        changed = [key for key in after if after[key] != before[key]]
+        record_change(
+            session,
+            desk,
+            actor,
+            "office",
+            code,
+            {key: before[key] for key in changed},
+            {key: after[key] for key in changed},
+        )
+        session.flush()
+        return _view(session, office)

@@ -23,6 +23,7 @@ from kesu_desktop.domain.errors import AuthenticationFailed, Conflict, NotAllowe
 from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
+from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_policy, office_timezone, refuse_reference_edit_on_branch
 from kesu_desktop.storage.models import Department, LoginThrottle, Office, User
@@ -301,6 +302,14 @@ def add_user(
             display_name=display_name,
             now=desk.clock.now(),
         )
+        after = {
+            "role": user.role,
+            "office": user.office_code,
+            "department": user.department_code,
+            "display_name": user.display_name,
+            "active": True,
+        }
+        record_change(session, desk, actor, "user", user.username, None, after)
         return _actor(session, user)
 
 
