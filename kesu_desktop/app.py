@@ -3,7 +3,8 @@
 Start-up failures people actually meet (a mistyped database URL, a server that is down) get a plain
 Chinese message and exit code 1, never a traceback; anything else is logged with ``log_unexpected``
 and reported the same way. ``--screenshot DIR`` runs the same path without any dialog (sign-in from
-``--user`` and ``KESU_PASSWORD``) and writes ``DIR/main.png``: it is how the window is looked at in CI.
+``--user`` and ``KESU_PASSWORD``) and writes ``DIR/main-LAYOUT-WxH.png`` (``--size WxH``, default 1366x768;
+``--layout registration|queue``, default the user's): it is how the window is looked at in CI.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.logs import log_unexpected
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.fonts import register_bundled_font
+from kesu_desktop.ui.layouts import LayoutName
 from kesu_desktop.ui.main_window import MainWindow
 from kesu_desktop.ui.session.first_run import FirstRunDialog
 from kesu_desktop.ui.session.login import LoginDialog
 
 EXIT_OK, EXIT_ERROR = 0, 1
-SCREENSHOT_SIZE = (1600, 960)
+SCREENSHOT_SIZE = (1366, 768)
 SCREENSHOT_TIMEOUT_MS = 60_000
 
 
@@ -48,6 +50,8 @@ class Options:
     password: str | None
     screenshot: Path | None
     qt_args: list[str]
+    size: tuple[int, int] = SCREENSHOT_SIZE
+    layout: LayoutName | None = None
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -60,7 +64,17 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         "--screenshot",
         metavar="DIR",
         type=Path,
-        help=_("不显示对话框，把主窗口截图保存为 DIR/main.png 后退出"),
+        help=_("不显示对话框，把主窗口截图保存为 DIR/main-布局-宽x高.png 后退出"),
+    )
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        type=_window_size,
+        default=SCREENSHOT_SIZE,
+        help=_("截图的窗口大小，如 1280x720"),
+    )
+    parser.add_argument(
+        "--layout", choices=[name.value for name in LayoutName], help=_("截图用的布局（默认：该用户的布局）")
     )
     args, qt_args = parser.parse_known_args(argv)
     return Options(
@@ -69,7 +83,19 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         password=os.environ.get("KESU_PASSWORD") or None,
         screenshot=args.screenshot,
         qt_args=qt_args,
+        size=args.size,
+        layout=LayoutName(args.layout) if args.layout else None,
     )
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """``1366x768`` → (1366, 768); argparse turns the ValueError into a usage message (exit 2)."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not (width.isdigit() and height.isdigit()) or not (320 <= int(width) <= 7680):
+        raise argparse.ArgumentTypeError(_("窗口大小须写成 宽x高，如 1280x720"))
+    if not 240 <= int(height) <= 4320:
+        raise argparse.ArgumentTypeError(_("窗口大小须写成 宽x高，如 1280x720"))
+    return int(width), int(height)
 
 
 def startup_message(exc: BaseException) -> str:
@@ -145,20 +171,25 @@ def _sign_in(desk: services.Desk, opts: Options) -> services.Actor | None:
     return login.actor if login.exec() == QDialog.DialogCode.Accepted else None
 
 
-def _screenshot(window: MainWindow, directory: Path) -> Path:
-    """Wait for the first load of the list, then save what the window shows."""
+def _screenshot(window: MainWindow, opts: Options) -> Path:
+    """Wait for the first load of the list, then save what the window shows at the asked size."""
+    assert opts.screenshot is not None
+    directory = opts.screenshot
     loop, failure = QEventLoop(), []
     window.sig_cases_loaded.connect(lambda _n: loop.quit())
     window.sig_load_failed.connect(lambda msg: (failure.append(msg), loop.quit()))
     QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, lambda: (failure.append(_("案件列表加载超时")), loop.quit()))
-    window.resize(*SCREENSHOT_SIZE)
+    if opts.layout is not None:
+        window.switch_layout(opts.layout)
     window.show()
+    window.resize_and_fit(*opts.size)
     loop.exec()
     if failure:
         raise StartupError(failure[0])
     QApplication.processEvents()  # let the layouts catch up with the texts just set (row count, columns)
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / "main.png"
+    width, height = opts.size
+    target = directory / f"main-{window.layout_name.value}-{width}x{height}.png"
     if not window.grab().save(str(target), "PNG"):
         raise StartupError(_("无法写入截图：{path}").format(path=target))
     return target
@@ -192,9 +223,10 @@ def _run(opts: Options) -> int:
         actor = _sign_in(desk, opts)
         if actor is None:
             return EXIT_OK
-        window = MainWindow(desk, actor)
+        # A screenshot shows the layouts as shipped and leaves the user's own arrangement alone.
+        window = MainWindow(desk, actor, remember_layout=opts.screenshot is None)
         if opts.screenshot:
-            print(_screenshot(window, opts.screenshot))
+            print(_screenshot(window, opts))
             window.close()
             return EXIT_OK
         window.show()

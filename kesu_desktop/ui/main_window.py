@@ -1,10 +1,13 @@
-"""The main window: the case detail in the middle, dock panels around it.
+"""The main window: dock panels only, arranged by one of two layouts (``ui.layouts``).
 
-Panels: 登记, 案件列表, 回复, 回复审批, 提醒, 冲突 (supervisors and up).
+Panels: 登记, 案件列表, 详情, 回复, 回复审批, 提醒, 冲突 (supervisors and up). There is no fixed centre:
+the front desk starts on the registration-first layout, everyone else on the work queue, and
+视图 switches between them. Each user's arrangement of each layout is remembered (QSettings), and
+重置布局 lays the current one out afresh at shares of a window that fits the screen.
 
 The window only wires panels together (selecting a case shows it in the detail and the reply editor);
-panels refresh themselves from ``tasks.app_signals().sig_cases_changed``. The dock layout is saved per
-user in QSettings and restored on the next start; 视图 → 重置布局 returns to the default.
+panels refresh themselves from ``tasks.app_signals().sig_cases_changed``. The layouts are saved per
+user and restored on the next start.
 
 The deadline watcher (``ui.alerts.watcher_thread.DeadlineWatcher``) starts when the window is first
 shown and stops, thread and all, when it closes; its new alerts refresh the 提醒 panel and may raise a
@@ -20,7 +23,7 @@ their alerts refresh the 提醒 panel. On a branch office's database the backgro
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QVBoxLayout, QWidget
 
 from kesu_desktop import __version__, services
@@ -36,6 +39,7 @@ from kesu_desktop.ui.base.notice_banner import NoticeBanner
 from kesu_desktop.ui.base.panels import Panel
 from kesu_desktop.ui.cases.case_detail import CaseDetailView
 from kesu_desktop.ui.cases.case_list import CaseListView
+from kesu_desktop.ui.layouts import LayoutName, arrange, default_layout, fit
 from kesu_desktop.ui.printing.print_actions import PrintController
 from kesu_desktop.ui.printing.print_menu import PrintMenu
 from kesu_desktop.ui.registration.registration_form import RegistrationForm
@@ -45,7 +49,10 @@ from kesu_desktop.ui.sync.background_sync import BranchSync, status_text
 from kesu_desktop.ui.sync.conflicts_view import ConflictsView
 
 _DB_KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-LAYOUT_VERSION = 1
+#: 2: the case detail became a panel and there are two layouts (older saved states are not restored).
+LAYOUT_VERSION = 2
+#: The window's size on a first start, shrunk to the screen when that is smaller.
+START_SIZE = (1400, 860)
 #: How long a failed deadline check stays in the status bar.
 WATCH_FAILED_MS = 15_000
 #: Who sees the 冲突 panel (the services decide what it lists: services.conflicts_for).
@@ -59,21 +66,35 @@ class MainWindow(QMainWindow):
     sig_cases_loaded = Signal(int)
     sig_load_failed = Signal(str)
 
-    def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        desk: services.Desk,
+        actor: services.Actor,
+        parent: QWidget | None = None,
+        *,
+        remember_layout: bool = True,
+    ) -> None:
+        """``remember_layout=False`` (screenshots) neither restores nor saves the user's layouts."""
         super().__init__(parent)
         self.desk, self.actor = desk, actor
+        self.remember_layout = remember_layout
         self.setObjectName("KesuMainWindow")
         self.setDockNestingEnabled(True)
-        self.detail = CaseDetailView(desk, actor, self)
+        self.detail = CaseDetailView(desk, actor)
         self.notice = NoticeBanner()  # above the detail: e.g. next year's holidays not loaded (admins)
         self.log_notice = NoticeBanner()  # the event log was rewritten outside the app (admins)
-        central = QWidget()
-        column = QVBoxLayout(central)
+        detail_column = QWidget()
+        column = QVBoxLayout(detail_column)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.notice)
         column.addWidget(self.log_notice)
         column.addWidget(self.detail, 1)
-        self.setCentralWidget(central)
+        detail_column.setFocusProxy(self.detail)
+        # No central widget: the panels share the whole window, so either layout can give its main
+        # panel the larger part (a hidden centre takes no space).
+        centre = QWidget()
+        self.setCentralWidget(centre)
+        centre.hide()
         self.case_list = CaseListView(desk, actor)
         self.registration = RegistrationForm(desk, actor)
         self.reply = ReplyEditor(desk, actor)
@@ -89,6 +110,7 @@ class MainWindow(QMainWindow):
         self._alert_count: int | None = None
         self.panels = {
             "list": Panel("dock_case_list", _("案件列表"), self.case_list, self),
+            "detail": Panel("dock_case_detail", _("详情"), detail_column, self),
             "register": Panel("dock_registration", _("登记"), self.registration, self),
             "reply": Panel("dock_reply", _("回复"), self.reply, self),
             "review": Panel("dock_reply_review", _("回复审批"), self.review, self),
@@ -98,8 +120,7 @@ class MainWindow(QMainWindow):
         if actor.role in CONFLICT_SETTLERS:
             self.conflicts = ConflictsView(desk, actor)
             self.panels["conflicts"] = Panel("dock_conflicts", _("冲突"), self.conflicts, self)
-        self._default_layout()
-        self._default_state = self.saveState(LAYOUT_VERSION)
+        self.layout_name = default_layout(actor.role)
         self._build_menus()
         self._build_status_bar()
         self._wire()
@@ -110,54 +131,79 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.check_event_log)  # once the window is up: it reads the whole log
 
     # --- layout -------------------------------------------------------------------------------------
-    def _default_layout(self) -> None:
-        p = self.panels
-        left, right, bottom = (
-            Qt.DockWidgetArea.LeftDockWidgetArea,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-            Qt.DockWidgetArea.BottomDockWidgetArea,
-        )
-        for panel in p.values():
-            panel.setFloating(False)
-            panel.show()
-        self.addDockWidget(left, p["list"])
-        self.addDockWidget(right, p["register"])
-        self.tabifyDockWidget(p["register"], p["reply"])
-        self.tabifyDockWidget(p["reply"], p["review"])
-        self.addDockWidget(bottom, p["alerts"])
-        if "conflicts" in p:
-            self.tabifyDockWidget(p["alerts"], p["conflicts"])
-            p["alerts"].raise_()
-        self.resizeDocks([p["list"], p["register"]], [560, 460], Qt.Orientation.Horizontal)
-        self.resizeDocks([p["alerts"]], [140], Qt.Orientation.Vertical)
-        if self.actor.role not in (Role.SUPERVISOR, Role.MANAGER):
-            p["review"].hide()
-        first = p["register"] if self.actor.role is Role.FRONT_DESK else p["reply"]
-        first.raise_()
-
-    def _settings_key(self) -> str:
-        return f"layout/{self.actor.username}"
+    def _settings_key(self, *parts: str) -> str:
+        return "/".join(("layouts", self.actor.username, *parts))
 
     def _restore_layout(self) -> None:
+        """The user's last layout, window size and panel arrangement; defaults fitted to the screen."""
+        if not self.remember_layout:
+            self.resize(*START_SIZE)
+            self._apply_layout(self.layout_name)
+            return
         settings = QSettings()
-        geometry = settings.value(f"{self._settings_key()}/geometry")
-        state = settings.value(f"{self._settings_key()}/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
+        saved = settings.value(self._settings_key("current"))
+        if saved in {name.value for name in LayoutName}:
+            self.layout_name = LayoutName(str(saved))
+        geometry = settings.value(self._settings_key("geometry"))
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(*START_SIZE)
+        self.fit_to_screen()
+        self._apply_layout(self.layout_name)
+
+    def _apply_layout(self, name: LayoutName) -> None:
+        """Show ``name`` as this user left it, or laid out afresh when they never used it."""
+        self.layout_name = name
+        state = QSettings().value(self._settings_key(name.value, "state")) if self.remember_layout else None
+        arrange(self, self.panels, name, self.actor.role)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
+        self._check_layout_action()
 
     def save_layout(self) -> None:
+        if not self.remember_layout:
+            return
         settings = QSettings()
-        settings.setValue(f"{self._settings_key()}/geometry", self.saveGeometry())
-        settings.setValue(f"{self._settings_key()}/state", self.saveState(LAYOUT_VERSION))
+        settings.setValue(self._settings_key("geometry"), self.saveGeometry())
+        settings.setValue(self._settings_key("current"), self.layout_name.value)
+        settings.setValue(self._settings_key(self.layout_name.value, "state"), self.saveState(LAYOUT_VERSION))
         settings.sync()
+
+    @Slot(object)
+    def switch_layout(self, name: LayoutName) -> None:
+        """视图 → 登记优先布局 / 工作队列布局; the current arrangement is kept for the way back."""
+        if name is self.layout_name:
+            return
+        if self.remember_layout:
+            state = self.saveState(LAYOUT_VERSION)
+            QSettings().setValue(self._settings_key(self.layout_name.value, "state"), state)
+        self._apply_layout(name)
 
     @Slot()
     def on_reset_layout(self) -> None:
-        self.restoreState(self._default_state, LAYOUT_VERSION)
+        """The current layout afresh, in a window no larger than the screen it is on."""
+        QSettings().remove(self._settings_key(self.layout_name.value, "state"))
+        self.fit_to_screen()
+        arrange(self, self.panels, self.layout_name, self.actor.role)
+
+    def fit_to_screen(self) -> None:
+        """Shrink the window to the screen's free area (a layout saved on a larger screen)."""
+        screen = self.screen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        if self.isMaximized() or (self.width() <= free.width() and self.height() <= free.height()):
+            return
+        self.resize(min(self.width(), free.width()), min(self.height(), free.height()))
+        self.move(free.topLeft())
+
+    def resize_and_fit(self, width: int, height: int) -> None:
+        """Resize and share the new size out between the panels (screenshots, a test's screen)."""
+        self.resize(width, height)
+        fit(self, self.panels, self.layout_name)
+
+    def _check_layout_action(self) -> None:
+        for action in self.layout_actions.actions():
+            action.setChecked(action.data() == self.layout_name.value)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -195,7 +241,7 @@ class MainWindow(QMainWindow):
         self.menu_case = bar.addMenu("")
         self.act_find = self._action(self.menu_case, "", self.on_find, "Ctrl+F")
         self.act_list = self._action(self.menu_case, "", lambda: self.panels["list"].reveal(), "Ctrl+1")
-        self.act_detail = self._action(self.menu_case, "", self.detail.setFocus, "Ctrl+2")
+        self.act_detail = self._action(self.menu_case, "", lambda: self.panels["detail"].reveal(), "Ctrl+2")
         self.act_reply = self._action(self.menu_case, "", lambda: self.panels["reply"].reveal(), "Ctrl+R")
         self.act_alerts = self._action(self.menu_case, "", lambda: self.panels["alerts"].reveal(), "Ctrl+3")
         self.act_check_now = self._action(self.menu_case, "", self.on_check_now, "Shift+F5")
@@ -213,6 +259,15 @@ class MainWindow(QMainWindow):
         self.case_list.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.case_list.table.addAction(self.menu_print.batch)
         self.menu_view = bar.addMenu("")
+        self.layout_actions = QActionGroup(self)
+        for index, name in enumerate(LayoutName, start=1):
+            action = self._action(
+                self.menu_view, "", lambda _c=False, n=name: self.switch_layout(n), f"Ctrl+Shift+{index}"
+            )
+            action.setCheckable(True)
+            action.setData(name.value)
+            self.layout_actions.addAction(action)
+        self.menu_view.addSeparator()
         for panel in self.panels.values():
             self.menu_view.addAction(panel.toggleViewAction())
         self.menu_view.addSeparator()
@@ -249,6 +304,8 @@ class MainWindow(QMainWindow):
         self.act_check_now.setText(_("立即检查期限"))
         self.menu_view.setTitle(_("视图(&V)"))
         self.act_reset.setText(_("重置布局"))
+        for action in self.layout_actions.actions():
+            action.setText(LayoutName(action.data()).label)
         self.menu_print.retranslate_ui()
         self.print_button.setText(_("打印 ▾"))
         self.print_button.setToolTip(_("打印本案件的回执、回复函、确认表、处理单或升级报告"))
@@ -258,6 +315,7 @@ class MainWindow(QMainWindow):
         self.act_about.setText(_("关于客诉台"))
         for key, title in (
             ("list", _("案件列表")),
+            ("detail", _("详情")),
             ("register", _("登记")),
             ("reply", _("回复")),
             ("review", _("回复审批")),
@@ -284,9 +342,9 @@ class MainWindow(QMainWindow):
 
     # --- wiring -------------------------------------------------------------------------------------
     def _wire(self) -> None:
-        self.case_list.sig_case_activated.connect(self.open_case)
+        self.case_list.sig_case_activated.connect(self.on_activated)
         self.case_list.sig_page_loaded.connect(self.on_page_loaded)
-        self.alerts.sig_case_activated.connect(self.open_case)
+        self.alerts.sig_case_activated.connect(self.on_activated)
         self.alerts.sig_count_changed.connect(self.on_alert_count)
         self.alerts.sig_count_changed.connect(self.tray.set_count)
         self.watcher.sig_new_alerts.connect(self.alerts.on_new_alerts)
@@ -299,7 +357,7 @@ class MainWindow(QMainWindow):
         self.sync_worker.sig_failed.connect(self.on_sync_failed)
         self.sync_worker.sig_status.connect(self.on_sync_status)
         if self.conflicts is not None:
-            self.conflicts.sig_case_activated.connect(self.open_case)
+            self.conflicts.sig_case_activated.connect(self.on_activated)
         app = QCoreApplication.instance()
         if app is not None:  # a quit that bypasses closeEvent must not leave the thread running
             app.aboutToQuit.connect(self.on_about_to_quit)
@@ -313,6 +371,13 @@ class MainWindow(QMainWindow):
     def open_case(self, case_no: str) -> None:
         self.detail.show_case(case_no)
         self.reply.set_case(case_no)
+
+    @Slot(str)
+    def on_activated(self, case_no: str) -> None:
+        """A case picked from a list: open it and bring the detail to the front (it may be a tab)."""
+        self.open_case(case_no)
+        self.panels["detail"].show()
+        self.panels["detail"].raise_()
 
     @Slot(int)
     def on_page_loaded(self, rows: int) -> None:

@@ -35,13 +35,21 @@ def test_screenshot_mode_writes_the_main_window(
 ) -> None:
     seeded_desk.close()
     out = data_dir / "shots"
-    result = run_app(["--db", f"sqlite:///{db_file}", "--user", "admin", "--screenshot", str(out)], data_dir)
+    args = ["--db", f"sqlite:///{db_file}", "--user", "admin", "--screenshot", str(out)]
+    result = run_app([*args, "--size", "1280x720", "--layout", "registration"], data_dir)
 
     assert result.returncode == 0, result.stderr
-    png = out / "main.png"
+    png = out / "main-registration-1280x720.png"
     image = QImage(str(png))
-    assert not image.isNull() and image.width() >= 800 and image.height() >= 500
+    assert (image.width(), image.height()) == (1280, 720)
     assert png.stat().st_size > 10_000  # a rendered table and text, not an empty frame
+
+
+def test_a_malformed_screenshot_size_is_a_usage_error(data_dir: Path) -> None:
+    result = run_app(["--screenshot", str(data_dir / "shots"), "--size", "wide"], data_dir)
+    assert result.returncode == 2
+    assert "宽x高" in result.stderr and "Traceback" not in result.stderr
+    assert not (data_dir / "shots").exists()
 
 
 def test_bad_database_url_exits_1_with_one_line_and_no_traceback(data_dir: Path) -> None:

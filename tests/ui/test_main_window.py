@@ -10,7 +10,14 @@ from kesu_desktop.domain.enums import Action, Role
 from kesu_desktop.ui.base import tasks
 from tests.helpers.ui import kinds, open_dialog, open_window, pick, submit_and_reload, type_chinese
 
-PANELS = {"dock_case_list", "dock_registration", "dock_reply", "dock_reply_review", "dock_alerts"}
+PANELS = {
+    "dock_case_list",
+    "dock_case_detail",
+    "dock_registration",
+    "dock_reply",
+    "dock_reply_review",
+    "dock_alerts",
+}
 
 
 def test_docks_status_bar_and_the_newest_case_open(

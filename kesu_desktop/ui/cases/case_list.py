@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette, QShortcut
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -47,6 +47,7 @@ from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseFilter
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.flow_layout import FlowLayout
 from kesu_desktop.ui.cases.case_table_model import (
     COL_CREATED,
     COL_SLA,
@@ -156,7 +157,7 @@ class CaseListView(QWidget):
 
     def _build_filters(self) -> None:
         self.search = QLineEdit(clearButtonEnabled=True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(160)
         self.status_combo, self.priority_combo = QComboBox(), QComboBox()
         self.category_combo, self.department_combo = QComboBox(), QComboBox()
         for combo in self._combos():
@@ -171,8 +172,9 @@ class CaseListView(QWidget):
         self.office_edit.setVisible(self.actor.role in (Role.MANAGER, Role.ADMIN))
         # A department user sees only their own department's cases already.
         self.department_combo.setVisible(self.actor.role is not Role.DEPARTMENT)
-        self._filter_bar = QHBoxLayout()
-        self._filter_bar.addWidget(self.search, 2)
+        # Wraps onto a second line in a narrow panel instead of clipping the combo boxes.
+        self._filter_bar = FlowLayout()
+        self._filter_bar.add_widget(self.search, stretch=True)
         for widget in (
             self.status_combo,
             self.priority_combo,
@@ -182,7 +184,7 @@ class CaseListView(QWidget):
             self.mine_check,
             self.overdue_check,
         ):
-            self._filter_bar.addWidget(widget)
+            self._filter_bar.add_widget(widget)
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DEBOUNCE_MS)
         self._sla_timer = QTimer(self, interval=SLA_TICK_MS)
@@ -263,11 +265,8 @@ class CaseListView(QWidget):
         self._sla_timer.timeout.connect(self.model.refresh_sla)
         self._sla_timer.start()
         tasks.app_signals().sig_cases_changed.connect(self.on_cases_changed)
-        # Scoped to the panel: the main window's own Ctrl+F reveals the panel and calls focus_search.
-        self._find = QShortcut(
-            QKeySequence.StandardKey.Find, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
-        )
-        self._find.activated.connect(self.on_find)
+        # No Ctrl+F of its own: a second binding made the window's (application-wide) one ambiguous, so
+        # neither fired while the list had the focus. The window's 查找案件 calls focus_search.
         # Tab follows the bar from left to right, then into the list.
         chain = (
             self.search,

@@ -32,7 +32,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -107,6 +107,8 @@ BANNER_OK = "background: #e8f5e9; border: 1px solid #81c784; border-radius: 3px;
 BANNER_WARN = "background: #fff3e0; border: 1px solid #ffb74d; border-radius: 3px;"
 OFFER_STYLE = "background: #e3f2fd; border: 1px solid #90caf9; border-radius: 3px;"
 Failures = list[tuple[str, str]]
+#: Pixels past the two-column width before the form goes back to two columns (no flicker at the edge).
+COLUMN_HYSTERESIS = 24
 
 
 def field_titles() -> dict[str, str]:
@@ -228,7 +230,7 @@ class RegistrationForm(QWidget):
         for combo in (self.channel, self.category, self.severity, self.priority):
             # Long entries may be elided in a narrow dock rather than force a horizontal scroll bar.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(4)
+            combo.setMinimumContentsLength(6)
         self.fields: dict[str, QWidget] = {
             **self.edits,
             **self.texts,
@@ -273,28 +275,76 @@ class RegistrationForm(QWidget):
     def _section(self, rows: tuple[tuple[str, ...], ...], extra: dict[int, QWidget]) -> QGroupBox:
         group = QGroupBox()
         grid = QGridLayout(group)
-        self._grids.append(grid)
         grid.setHorizontalSpacing(8)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        line = 0
-        for index, names in enumerate(rows):
-            for column, name in enumerate(names):
-                label = self.labels[name]
-                label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-                label.setContentsMargins(0, 5, 0, 0)
-                grid.addWidget(label, line, column * 2)
-                span = 3 if len(names) == 1 else 1
-                # Top-aligned: an error under one field must not push its neighbour down.
-                grid.addWidget(self._cell(name), line, column * 2 + 1, 1, span, Qt.AlignmentFlag.AlignTop)
-            line += 1
-            if index in extra:
-                grid.addWidget(extra[index], line, 1, 1, 3)
-                line += 1
+        self._sections.append((grid, rows, extra))
+        self._cells.update({name: self._cell(name) for names in rows for name in names})
         return group
 
+    def _place(self, columns: int) -> None:
+        """Lay both sections out in the paper form's two columns, or in one when the panel is narrow.
+
+        The widgets stay; only their grid positions change, so what was typed and the focus survive.
+        """
+        self._columns = columns
+        for grid, rows, extra in self._sections:
+            while grid.count():
+                grid.takeAt(0)
+            for column in range(4):
+                grid.setColumnStretch(column, 0)
+                grid.setColumnMinimumWidth(column, 0)
+            grid.setColumnStretch(1, 1)
+            if columns == 2:
+                grid.setColumnStretch(3, 1)
+            line = 0
+            for index, names in enumerate(rows):
+                for position, name in enumerate(names):
+                    label = self.labels[name]
+                    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+                    label.setContentsMargins(0, 5, 0, 0)
+                    side = position if columns == 2 else 0
+                    span = 3 if columns == 2 and len(names) == 1 else 1
+                    grid.addWidget(label, line, side * 2)
+                    # Top-aligned: an error under one field must not push its neighbour down.
+                    grid.addWidget(self._cells[name], line, side * 2 + 1, 1, span, Qt.AlignmentFlag.AlignTop)
+                    if columns == 1:
+                        line += 1
+                if columns == 2:
+                    line += 1
+                if index in extra:
+                    grid.addWidget(extra[index], line, 1, 1, 3 if columns == 2 else 1)
+                    line += 1
+        self._align_label_columns()
+
+    def _align_label_columns(self) -> None:
+        """Both sections share one label width per column, so their fields line up like the paper's."""
+        sides = (0, 1) if self._columns == 2 else (0,)
+        for side in sides:
+            rows = (*COMPLAINANT_ROWS, *COMPLAINT_ROWS)
+            names = [row[side] for row in rows if len(row) > side] if self._columns == 2 else FIELD_ORDER
+            width = max(self.labels[name].sizeHint().width() for name in names)
+            for grid, _rows, _extra in self._sections:
+                grid.setColumnMinimumWidth(side * 2, width)
+
+    def columns_for(self, width: int) -> int:
+        """Two columns when the panel is wide enough for them without a horizontal scroll bar."""
+        two = self._two_column_width
+        if self._columns == 2:
+            return 2 if width >= two else 1
+        return 2 if width >= two + COLUMN_HYSTERESIS else 1
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        wanted = self.columns_for(self.scroll.viewport().width())
+        if wanted != self._columns:
+            self._place(wanted)
+
     def _build_layout(self) -> None:
-        self._grids: list[QGridLayout] = []
+        self._sections: list[tuple[QGridLayout, tuple[tuple[str, ...], ...], dict[int, QWidget]]] = []
+        self._cells: dict[str, QWidget] = {}
+        self._columns = 2
         self.offer_bar = QFrame(objectName="draftOffer")
         self.offer_bar.setStyleSheet(f"#draftOffer {{{OFFER_STYLE}}}")
         self.offer_label = QLabel(wordWrap=True)
@@ -325,7 +375,9 @@ class RegistrationForm(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
-        self.content = content
+        self.content, self.scroll = content, scroll
+        self._two_column_width = 0
+        self._place(2)
 
         self.banner = QFrame(objectName="registeredBanner")
         self.banner_label = QLabel(wordWrap=True)
@@ -343,7 +395,7 @@ class RegistrationForm(QWidget):
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.general_error)
         layout.addWidget(self.banner)
         layout.addLayout(bottom)
@@ -393,15 +445,21 @@ class RegistrationForm(QWidget):
         if app is not None:
             app.aboutToQuit.connect(self.flush_draft)
 
+    def _measure_columns(self) -> None:
+        """How wide the two-column form must be (the labels' width depends on the language)."""
+        columns = self._columns
+        if columns != 2:
+            self._place(2)
+        self._align_label_columns()
+        self._two_column_width = self.content.minimumSizeHint().width()
+        if columns != 2:
+            self._place(columns)
+        self._reflow()
+
     def retranslate_ui(self) -> None:
         for name, text in field_titles().items():
             self.labels[name].setText(text)
-        # Both sections share one label width, so their fields line up like the paper form's columns.
-        for side in (0, 1):
-            names = [row[side] for row in (*COMPLAINANT_ROWS, *COMPLAINT_ROWS) if len(row) > side]
-            width = max(self.labels[name].sizeHint().width() for name in names)
-            for grid in self._grids:
-                grid.setColumnMinimumWidth(side * 2, width)
+        self._measure_columns()
         self.complainant_box.setTitle(_("投诉人"))
         self.complaint_box.setTitle(_("投诉内容"))
         self.evidence_box.setTitle(_("证据附件（照片、票据等）"))

@@ -288,15 +288,16 @@ def test_a_write_elsewhere_refreshes_the_list_and_keeps_the_selected_case(
     assert view.selected_case_no() == chosen  # it moved down a row; still the one selected
 
 
-def test_ctrl_f_goes_to_search_and_down_goes_into_the_list(
+def test_find_goes_to_search_and_down_goes_into_the_list(
     qtbot: QtBot, seeded_desk: services.Desk, clerk: services.Actor, three_cases: list[services.CaseView]
 ) -> None:
+    """What the window's Ctrl+F calls (tests/ui/test_layouts.py presses it from every panel)."""
     view = open_list(qtbot, seeded_desk, clerk)
     view.activateWindow()
     view.table.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.table)
 
-    qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    view.focus_search()
     assert QApplication.focusWidget() is view.search
 
     with qtbot.waitSignal(view.sig_case_activated, timeout=2_000) as first:
