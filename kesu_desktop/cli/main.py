@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kesu_desktop.cli import commands, offices, printing
+from kesu_desktop.cli import commands, offices, printing, user_admin
 from kesu_desktop.cli import sync as sync_cli
 from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     printing.add_parsers(sub, admin_sub, common)
     sync_cli.add_parsers(sub, common)
     offices.add_parsers(sub, admin_sub, common)
+    user_admin.add_parsers(sub, admin_sub, common, user_sub)
     commands.add_integrity_parsers(sub, admin_sub, common)
     return parser
 

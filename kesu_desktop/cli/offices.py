@@ -1,4 +1,4 @@
-"""``kesu office add|list`` and ``kesu admin branch-credentials``: offices and the role a branch syncs
+"""``kesu office add|set|list`` and ``kesu admin branch-credentials``: offices and the role a branch syncs
 with. Thin wrappers over services/offices.py and services/branch_access.py."""
 
 from __future__ import annotations
@@ -25,6 +25,29 @@ def cmd_office_add(args: argparse.Namespace) -> int:
         print(
             _("已添加网点 {code}（{name}，时区 {zone}）").format(
                 code=office.code, name=office.name, zone=office.timezone
+            )
+        )
+    return 0
+
+
+def cmd_office_set(args: argparse.Namespace) -> int:
+    desk = open_desk(args)
+    actor = sign_in(desk, args)
+    office = services.set_office(
+        desk,
+        actor,
+        args.code,
+        name=args.name,
+        timezone=args.timezone,
+        contact=args.contact,
+        organisation=args.organisation,
+    )
+    if args.json:
+        print_json(office.as_json(actor.timezone))
+    else:
+        print(
+            _("已更新网点 {code}（{name}，时区 {zone}，跟进电话 {contact}）").format(
+                code=office.code, name=office.name, zone=office.timezone, contact=office.contact or "-"
             )
         )
     return 0
@@ -78,6 +101,14 @@ def add_parsers(
     p.add_argument("code", metavar="CODE")
     p.add_argument("--name", required=True, metavar="NAME")
     p.add_argument("--timezone", default="Asia/Shanghai", metavar="TZ", help=_("IANA 时区名称"))
+    text = _("修改营业网点：名称、时区，打印文书上的跟进电话和单位名称（管理员）")
+    p = office_sub.add_parser("set", parents=[common], help=text, description=text)
+    p.set_defaults(func=cmd_office_set)
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--name", metavar="NAME")
+    p.add_argument("--timezone", metavar="TZ", help=_("IANA 时区名称"))
+    p.add_argument("--contact", metavar="PHONE", help=_("回执上的跟进电话（空字符串表示清除）"))
+    p.add_argument("--organisation", metavar="NAME", help=_("文书抬头的单位名称（空字符串表示用网点名称）"))
     text = _("列出营业网点")
     p = office_sub.add_parser("list", parents=[common], help=text, description=text)
     p.set_defaults(func=cmd_office_list)
