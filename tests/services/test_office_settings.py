@@ -96,3 +96,16 @@ def test_a_branch_leaves_office_settings_to_the_central(desk: Desk, people: Any)
     with pytest.raises(NotAllowed, match="总部"):
         services.set_office(desk, people.admin, "BJ01", contact="010-65123456")
     assert _office(desk, people.admin).contact == ""
+
+
+def test_a_new_office_with_a_bad_phone_is_not_added(desk: Desk, people: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.add_office(desk, people.admin, "SZ01", "深圳分部", contact="12345")
+    assert set(caught.value.errors) == {"contact"}
+    assert [o.code for o in services.list_offices(desk, people.admin)] == ["BJ01"]
+    view = services.add_office(
+        desk, people.admin, "SZ01", "深圳分部", contact="0755-12345678", organisation="深圳公司"
+    )
+    assert (view.contact, view.organisation) == ("0755-12345678", "深圳公司")
+    change = services.list_changes(desk, people.admin, entity="office", key="SZ01")[0]
+    assert change.after["contact"] == "0755-12345678"
