@@ -451,7 +451,11 @@ class RegistrationForm(QWidget):
         if columns != 2:
             self._place(2)
         self._align_label_columns()
-        self._two_column_width = self.content.minimumSizeHint().width()
+        # Two columns only when each field can still show a whole phone number and its hint; the
+        # layout's own minimum would squeeze them to a few characters first.
+        readable = self.fontMetrics().horizontalAdvance(self.edits["phone"].placeholderText() or "0" * 24)
+        labels = sum(self._sections[0][0].columnMinimumWidth(side * 2) for side in (0, 1))
+        self._two_column_width = max(self.content.minimumSizeHint().width(), labels + 2 * readable + 80)
         if columns != 2:
             self._place(columns)
         self._reflow()
@@ -459,7 +463,6 @@ class RegistrationForm(QWidget):
     def retranslate_ui(self) -> None:
         for name, text in field_titles().items():
             self.labels[name].setText(text)
-        self._measure_columns()
         self.complainant_box.setTitle(_("投诉人"))
         self.complaint_box.setTitle(_("投诉内容"))
         self.evidence_box.setTitle(_("证据附件（照片、票据等）"))
@@ -489,6 +492,7 @@ class RegistrationForm(QWidget):
         if self._offered is not None:
             self._offer_draft(self._offered)
         self._render_banner()
+        self._measure_columns()
         self.history.retranslate_ui()
         self.suggestion.retranslate_ui()
 
