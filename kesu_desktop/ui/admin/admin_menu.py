@@ -16,6 +16,19 @@ DialogFactory = Callable[[services.Desk, services.Actor, QWidget], QDialog]
 def _entries() -> list[tuple[str, DialogFactory]]:
     """(menu text, factory) in menu order; the dialogs are imported here so the menu stays one list."""
     entries: list[tuple[str, DialogFactory]] = []
+    from kesu_desktop.ui.admin.calendar_dialog import CalendarDialog
+    from kesu_desktop.ui.admin.certificate_dialog import CertificateDialog
+    from kesu_desktop.ui.admin.changes_dialog import ChangesDialog
+    from kesu_desktop.ui.admin.settings_dialog import SettingsDialog
+    from kesu_desktop.ui.admin.templates_dialog import TemplatesDialog
+
+    entries += [
+        ("时限与规则…", SettingsDialog),
+        ("工作日历…", CalendarDialog),
+        ("回复模板与用语…", TemplatesDialog),
+        ("签名证书与印章…", CertificateDialog),
+        ("变更记录…", ChangesDialog),
+    ]
     return entries
 
 

@@ -1,0 +1,55 @@
+"""What the 时限与规则 and 工作日历 dialogs share: the 全公司 / office chooser and showing a failure.
+
+Settings and calendar days are stored company-wide or for one office (the office's win); both dialogs
+let the administrator pick which, from the offices the services list.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QWidget
+
+from kesu_desktop import services
+from kesu_desktop.domain.errors import KesuError
+from kesu_desktop.i18n import _
+from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.form_errors import show_error
+
+
+class ScopeCombo(QComboBox):
+    """全公司 first, then every office (``code name``); ``office()`` is None for 全公司."""
+
+    def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.addItem(_("全公司"), None)
+        self.setMinimumContentsLength(16)
+        for office in services.list_offices(desk, actor):  # a handful of rows, read once on opening
+            self.addItem(f"{office.code} {office.name}", office.code)
+
+    def office(self) -> str | None:
+        return self.currentData()
+
+
+def failure_text(exc: BaseException) -> str:
+    """A service's refusal as one line; anything else is a bug and goes to the log as well."""
+    if not isinstance(exc, KesuError):
+        tasks.unexpected(exc)
+        return _("操作失败，详情已写入日志")
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict) and errors:
+        return "\n".join(str(message) for message in errors.values())
+    return str(exc)
+
+
+def show_failure(label: QLabel, exc: BaseException) -> None:
+    show_error(label, failure_text(exc))
+
+
+def open_file_name(parent: QWidget, title: str, filters: str) -> str:
+    """A file chosen in Qt's own dialog (its labels follow the app's Chinese translation), starting in
+    the Documents folder; '' when cancelled."""
+    start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    path, _filter = QFileDialog.getOpenFileName(
+        parent, title, start, filters, options=QFileDialog.Option.DontUseNativeDialog
+    )
+    return path
