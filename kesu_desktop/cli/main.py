@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kesu_desktop.cli import commands, offices, printing, user_admin
+from kesu_desktop.cli import commands, offices, printing, templates, user_admin
 from kesu_desktop.cli import sync as sync_cli
 from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_cli.add_parsers(sub, common)
     offices.add_parsers(sub, admin_sub, common)
     user_admin.add_parsers(sub, admin_sub, common, user_sub)
+    templates.add_parsers(sub, admin_sub, common)
     commands.add_integrity_parsers(sub, admin_sub, common)
     return parser
 
