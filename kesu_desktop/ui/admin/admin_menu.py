@@ -16,6 +16,11 @@ DialogFactory = Callable[[services.Desk, services.Actor, QWidget], QDialog]
 def _entries() -> list[tuple[str, DialogFactory]]:
     """(menu text, factory) in menu order; the dialogs are imported here so the menu stays one list."""
     entries: list[tuple[str, DialogFactory]] = []
+    from kesu_desktop.ui.admin.catalogue_dialog import catalogue_dialog
+    from kesu_desktop.ui.admin.offices_dialog import offices_dialog
+    from kesu_desktop.ui.admin.users_dialog import users_dialog
+
+    entries += [("用户…", users_dialog), ("营业网点…", offices_dialog), ("部门与类别…", catalogue_dialog)]
     from kesu_desktop.ui.admin.calendar_dialog import CalendarDialog
     from kesu_desktop.ui.admin.certificate_dialog import CertificateDialog
     from kesu_desktop.ui.admin.changes_dialog import ChangesDialog
