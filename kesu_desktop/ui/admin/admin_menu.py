@@ -27,12 +27,13 @@ def _entries() -> list[tuple[str, DialogFactory]]:
     from kesu_desktop.ui.admin.settings_dialog import SettingsDialog
     from kesu_desktop.ui.admin.templates_dialog import TemplatesDialog
 
+    # The texts are msgids: AdminMenu.retranslate_ui shows them through _().
     entries += [
-        ("时限与规则…", SettingsDialog),
-        ("工作日历…", CalendarDialog),
-        ("回复模板与用语…", TemplatesDialog),
-        ("签名证书与印章…", CertificateDialog),
-        ("变更记录…", ChangesDialog),
+        ("时限与规则…", SettingsDialog),  # not translated here: _() when shown
+        ("工作日历…", CalendarDialog),  # not translated here: _() when shown
+        ("回复模板与用语…", TemplatesDialog),  # not translated here: _() when shown
+        ("签名证书与印章…", CertificateDialog),  # not translated here: _() when shown
+        ("变更记录…", ChangesDialog),  # not translated here: _() when shown
     ]
     return entries
 

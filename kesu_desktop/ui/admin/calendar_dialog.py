@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop import services
 from kesu_desktop.domain.errors import ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 from kesu_desktop.ui.admin.scope import ScopeCombo, failure_text, open_file_name, show_failure
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
@@ -171,7 +171,9 @@ class CalendarDialog(QDialog):
             item.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
             item.setBackground(QColor(COLOURS[day.kind]))
             item.setForeground(QColor("#000000"))
-            tip = day.kind.label + ("：" + day.note if day.note else "")
+            tip = (
+                _("{kind}：{note}").format(kind=day.kind.label, note=day.note) if day.note else day.kind.label
+            )
             if day.override_scope is not None:
                 where = day.override_scope or _("全公司")
                 tip += "\n" + _("调整范围：{scope}").format(scope=where)
@@ -246,7 +248,7 @@ class CalendarDialog(QDialog):
         )
 
     def _imported(self, result: services.CalendarImport) -> None:
-        years = "、".join(str(year) for year in result.years)
+        years = join_items(str(year) for year in result.years)
         show_error(self.status, "")
         QMessageBox.information(
             self,

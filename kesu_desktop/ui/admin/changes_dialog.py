@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kesu_desktop import services
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.ui.admin.scope import failure_text
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
@@ -55,7 +55,7 @@ def value_text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, dict):
-        return "；".join(f"{key}: {value_text(item)}" for key, item in value.items())
+        return join_clauses(f"{key}: {value_text(item)}" for key, item in value.items())
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, str):
