@@ -18,7 +18,15 @@ from kesu_desktop.i18n import _
 def cmd_office_add(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    office = services.add_office(desk, actor, args.code, args.name, timezone=args.timezone)
+    office = services.add_office(
+        desk,
+        actor,
+        args.code,
+        args.name,
+        timezone=args.timezone,
+        contact=args.contact or "",
+        organisation=args.organisation or "",
+    )
     if args.json:
         print_json(office.as_json(actor.timezone))
     else:
@@ -101,6 +109,8 @@ def add_parsers(
     p.add_argument("code", metavar="CODE")
     p.add_argument("--name", required=True, metavar="NAME")
     p.add_argument("--timezone", default="Asia/Shanghai", metavar="TZ", help=_("IANA 时区名称"))
+    p.add_argument("--contact", metavar="PHONE", help=_("回执上的跟进电话"))
+    p.add_argument("--organisation", metavar="NAME", help=_("文书抬头的单位名称（默认用网点名称）"))
     text = _("修改营业网点：名称、时区，打印文书上的跟进电话和单位名称（管理员）")
     p = office_sub.add_parser("set", parents=[common], help=text, description=text)
     p.set_defaults(func=cmd_office_set)

@@ -131,3 +131,12 @@ def test_departments_categories_and_the_change_record(kesu: Any) -> None:
     code, out, _err = kesu("admin", "changes", "--entity", "department", "--key", "QA")
     assert code == 0 and "质量管理部" in out and "QA" in out
     assert kesu("admin", "changes", user="alice")[0] == 3
+
+
+def test_office_add_with_a_contact(kesu: Any) -> None:
+    code, _out, err = kesu("office", "add", "SZ01", "--name", "深圳分部", "--contact", "12345")
+    assert code == 2 and err.startswith("contact: "), err
+    code, out, err = kesu(
+        "--json", "office", "add", "SZ01", "--name", "深圳分部", "--contact", "0755-12345678"
+    )
+    assert code == 0 and json.loads(out)["contact"] == "0755-12345678", err
