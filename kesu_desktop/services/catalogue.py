@@ -20,7 +20,7 @@ from kesu_desktop.domain.case_number import validate_code
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import Conflict, NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.text import field_text
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
@@ -173,7 +173,7 @@ def set_department(
             )
             if routed:
                 errors["active"] = _("仍有投诉类别转交该部门：{names}；请先修改这些类别的责任部门").format(
-                    names="、".join(routed)
+                    names=join_items(routed)
                 )
         if errors:
             raise ValidationError(errors)

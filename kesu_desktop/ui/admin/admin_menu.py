@@ -20,7 +20,11 @@ def _entries() -> list[tuple[str, DialogFactory]]:
     from kesu_desktop.ui.admin.offices_dialog import offices_dialog
     from kesu_desktop.ui.admin.users_dialog import users_dialog
 
-    entries += [("用户…", users_dialog), ("营业网点…", offices_dialog), ("部门与类别…", catalogue_dialog)]
+    entries += [
+        ("用户…", users_dialog),  # not translated here: _() when shown
+        ("营业网点…", offices_dialog),  # not translated here: _() when shown
+        ("部门与类别…", catalogue_dialog),  # not translated here: _() when shown
+    ]
     from kesu_desktop.ui.admin.calendar_dialog import CalendarDialog
     from kesu_desktop.ui.admin.certificate_dialog import CertificateDialog
     from kesu_desktop.ui.admin.changes_dialog import ChangesDialog
