@@ -39,7 +39,7 @@ from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin_log import record_change
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_rules, refuse_reference_edit_on_branch
-from kesu_desktop.services.setting_labels import default_text, setting_labels
+from kesu_desktop.services.setting_labels import COMPANY_ONLY_KEYS, default_text, setting_labels
 from kesu_desktop.services.views import CaseView
 from kesu_desktop.storage.models import CalendarOverride, CalendarYear, Case, CaseEvent, Office, Setting
 
@@ -116,6 +116,10 @@ def set_settings(
         key = field_text(raw_key, "key")
         value = None if raw_value is None else field_text(raw_value, key)
         cleaned[key] = value or None
+    if office is not None:
+        wrong = {key: _("只能在全公司范围设置") for key in cleaned if key in COMPANY_ONLY_KEYS}
+        if wrong:
+            raise ValidationError(wrong)
     _check_settings({key: value for key, value in cleaned.items() if value is not None})
     changed: list[str] = []
     with desk.db.write() as session:
@@ -158,6 +162,8 @@ class SettingRow:
     stored: str | None
     #: For an office: the company-wide value it inherits when it has none of its own.
     inherited: str | None
+    #: Read company-wide only: not settable for an office.
+    company_only: bool = False
 
 
 def setting_rows(desk: Desk, actor: Actor, *, office: str | None = None) -> list[SettingRow]:
@@ -184,6 +190,7 @@ def setting_rows(desk: Desk, actor: Actor, *, office: str | None = None) -> list
             default_text(label.key),
             own.get(label.key),
             company.get(label.key) if scope else None,
+            label.key in COMPANY_ONLY_KEYS,
         )
         for label in setting_labels()
     ]

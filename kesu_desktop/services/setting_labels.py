@@ -15,6 +15,8 @@ from kesu_desktop.i18n import _
 
 #: Settings the office dialog owns (not shown among the time limits and rules).
 OFFICE_KEYS = frozenset({"print_contact", "print_organisation", "timezone"})
+#: Settings read company-wide only (``Desk.allows_clock_override``): an office value would do nothing.
+COMPANY_ONLY_KEYS = frozenset({"allow_clock_override"})
 
 
 @dataclass(frozen=True)

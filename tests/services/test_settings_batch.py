@@ -81,3 +81,12 @@ def test_only_an_admin_at_the_central(desk: Desk, people) -> None:
         services.set_settings(desk, people.admin, {"sla.p2.respond": "2wh"})
     with desk.db.read() as session:
         assert session.execute(text("SELECT COUNT(*) FROM settings")).scalar() == 0
+
+
+def test_the_clock_override_is_company_wide_only(desk: Desk, people) -> None:
+    with pytest.raises(ValidationError) as info:
+        services.set_settings(desk, people.admin, {"allow_clock_override": "true"}, office="BJ01")
+    assert "全公司" in info.value.errors["allow_clock_override"]
+    assert services.settings(desk, people.admin) == {}
+    rows = {row.key: row for row in services.setting_rows(desk, people.admin, office="BJ01")}
+    assert rows["allow_clock_override"].company_only and not rows["sla.p1.respond"].company_only

@@ -159,8 +159,13 @@ class SettingsDialog(QDialog):
         show_error(self.status, "")
         if not self.fields:
             self._build(rows)
+        office = self.scope.office()
         for row in rows:
-            self.fields[row.key].load(row)
+            field = self.fields[row.key]
+            field.load(row)
+            settable = not (row.company_only and office is not None)
+            field.widget.setEnabled(settable)
+            field.widget.setToolTip("" if settable else _("只能在全公司范围设置"))
 
     def _build(self, rows: list[services.SettingRow]) -> None:
         groups: dict[str, QFormLayout] = {}

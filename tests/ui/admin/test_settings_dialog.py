@@ -42,7 +42,9 @@ def test_a_valid_change_is_stored_and_listed_in_the_change_record(
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: "sla.p1.respond" in dialog.fields, timeout=5_000)
     assert [dialog.scope.itemText(i) for i in range(dialog.scope.count())] == ["全公司", "BJ01 北京总部"]
+    assert dialog.fields["allow_clock_override"].widget.isEnabled()
     dialog.scope.setCurrentIndex(1)  # the office
+    qtbot.waitUntil(lambda: not dialog.fields["allow_clock_override"].widget.isEnabled(), timeout=5_000)
     dialog.fields["sla.p1.respond"].edit.setText("3wh")
     check = dialog.fields["rule_mass_complaint"].check
     assert check is not None and check.isChecked()
