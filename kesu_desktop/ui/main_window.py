@@ -365,6 +365,9 @@ class MainWindow(QMainWindow):
         self.registration.sig_print_receipt.connect(
             lambda case_no: self.printer.issue(DocumentKind.RECEIPT, case_no)
         )
+        self.registration.sig_sign_receipt.connect(
+            lambda case: self.printer.capture_signature(DocumentKind.RECEIPT, case)
+        )
         self.detail.sig_case_loaded.connect(self.on_detail_loaded)
 
     @Slot(str)

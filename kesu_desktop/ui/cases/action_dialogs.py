@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QLocale, Signal, Slot
-from PySide6.QtGui import QDoubleValidator, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QDoubleValidator, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -134,8 +135,46 @@ def _money(name: str, label: str) -> Field:
     return Field(name, label, edit, read, edit)
 
 
+def _next_field(start: QWidget, skip: list[QAbstractButton]) -> QWidget:
+    """The next widget Tab would reach that is not one of ``skip`` (the row's own radio buttons)."""
+    widget = start.nextInFocusChain()
+    for _step in range(200):  # the chain is a ring: stop even if nothing else takes the focus
+        accepts = widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        if widget is start:
+            break
+        if accepts and widget.isEnabled() and widget.isVisible() and widget not in skip:
+            return widget
+        widget = widget.nextInFocusChain()
+    return start
+
+
+class ScoreKeys(QObject):
+    """A digit 1–5 typed on a score row picks that score and moves on, so at the counter the three
+    scores are three key presses (5, 4, 5) after opening 满意度回访 with Alt+S."""
+
+    def __init__(self, group: QButtonGroup, parent: QObject) -> None:
+        super().__init__(parent)
+        self._group = group
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            text = cast(QKeyEvent, event).text()
+            if text in {"1", "2", "3", "4", "5"}:
+                button = self._group.button(int(text) - 1)
+                button.setChecked(True)
+                _next_field(button, self._group.buttons()).setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+        return super().eventFilter(watched, event)
+
+
 def _score(name: str, label: str) -> Field:
-    return _radios(name, label, [(n, str(n)) for n in range(1, 6)])
+    field = _radios(name, label, [(n, str(n)) for n in range(1, 6)])
+    group: QButtonGroup = field.widget.group  # type: ignore[attr-defined]
+    keys = ScoreKeys(group, field.widget)
+    for button in group.buttons():
+        button.installEventFilter(keys)
+    field.widget.setToolTip(_("按数字键 1–5 打分"))
+    return field
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QLabel,
     QListView,
@@ -34,6 +33,7 @@ from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.file_dialogs import choose_save_path
 
 THUMB = 96
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -95,6 +95,8 @@ class AttachmentStrip(QListWidget):
 
     #: An image's thumbnail arrived (its attachment id); tests and screenshots wait on it.
     sig_thumbnail_loaded = Signal(object)
+    #: A file was written by 另存为 (its path), so the panel can say where it went.
+    sig_saved = Signal(str)
 
     def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -199,12 +201,13 @@ class AttachmentStrip(QListWidget):
 
     def save_as(self, attachment: services.AttachmentView) -> None:
         """Ask where to put the file, then fetch and write it in the background."""
-        path, _filter = QFileDialog.getSaveFileName(self, _("另存为…"), attachment.filename)
+        path = choose_save_path(self, _("另存为…"), "attachments", attachment.filename)
         if not path:
             return
         desk, actor = self.desk, self.actor
         tasks.run(
             lambda: Path(path).write_bytes(services.attachment_data(desk, actor, attachment.id)),
+            on_result=lambda _n: self.sig_saved.emit(path),
             on_error=self.on_file_error,
             context=self,
         )

@@ -27,7 +27,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -46,6 +45,7 @@ from kesu_desktop.domain.errors import KesuError, StaleCase, ValidationError
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.services import SlaState
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.file_dialogs import choose_open_files
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 from kesu_desktop.ui.base.formatting import from_qdatetime, label_of, local_time, phone_text, to_qdatetime
 from kesu_desktop.ui.cases.action_dialogs import ActionDialog, Context, datetime_edit, edited_instant
@@ -233,8 +233,17 @@ class CaseDetailView(QWidget):
         self.add_attachment_button = QPushButton()
         self.add_attachment_button.clicked.connect(self.on_add_attachment)
         self.attachments_empty = muted()
+        self.attachment_saved = muted()  # 已保存到 …: where the last 另存为 wrote a file
+        self.attachment_saved.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.attachments.sig_saved.connect(
+            lambda path: self.attachment_saved.setText(_("已保存到 {path}").format(path=path))
+        )
         add_section(
-            "attachments", self.attachments, self.attachments_empty, trailing=self.add_attachment_button
+            "attachments",
+            self.attachments,
+            self.attachments_empty,
+            self.attachment_saved,
+            trailing=self.add_attachment_button,
         )
 
         self.communications = RowList([118, 96, 72, None, 118])
@@ -561,7 +570,10 @@ class CaseDetailView(QWidget):
         self.action_buttons = {}
         actions = case.allowed_actions
         for i, action in enumerate(a for a in actions if a is not Action.LOG):
-            button = QPushButton(action.label)
+            # 满意度回访 is taken at the counter with the customer there: Alt+S opens it.
+            button = QPushButton(
+                _("{label}(&S)").format(label=action.label) if action is Action.SURVEY else action.label
+            )
             button.setAutoDefault(False)
             button.clicked.connect(lambda _checked=False, a=action: self.open_action(a))
             self.actions_row.insertWidget(i, button)
@@ -707,7 +719,7 @@ class CaseDetailView(QWidget):
     def on_add_attachment(self) -> None:
         if self.case is None:
             return
-        paths, _filter = QFileDialog.getOpenFileNames(self, _("添加附件"))
+        paths = choose_open_files(self, _("添加附件"), "evidence")
         desk, actor, case_no, case_id = self.desk, self.actor, self.case.case_no, self.case.id
         for path in paths:
             tasks.run(

@@ -19,7 +19,7 @@ import contextlib
 import errno
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
@@ -29,7 +29,6 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop.fileio import write_atomically
 from kesu_desktop.i18n import _
+from kesu_desktop.ui.base.file_dialogs import choose_save_path
 from kesu_desktop.ui.printing.pdf_page_view import (
     PdfPageView,
 )
@@ -57,7 +57,6 @@ from kesu_desktop.ui.printing.pdf_render import (
 # offered to it at all (1000 pages at 150 dpi measured 8.5 GB); the in-app view shows them lazily.
 PREVIEW_MAX_PAGES = 60
 PROGRESS_FROM_PAGES = 10  # a print job shorter than this finishes before a progress dialog would help
-_SAVE_DIR_KEY = "pdf_preview/save_dir"
 
 
 def _save_error(path: Path, exc: OSError) -> str:
@@ -116,6 +115,8 @@ class PdfPreviewDialog(QDialog):
 
         self.view = PdfPageView()
         self.page_label = QLabel()
+        self.saved_label = QLabel()  # where the last 另存为 wrote the file
+        self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(48)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -150,7 +151,7 @@ class PdfPreviewDialog(QDialog):
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.saved_label, 1)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -319,12 +320,8 @@ class PdfPreviewDialog(QDialog):
 
     @Slot()
     def on_save_as(self) -> None:
-        start = QSettings().value(_SAVE_DIR_KEY, "") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        chosen, _filter = QFileDialog.getSaveFileName(
-            self, _("另存为 PDF"), str(Path(str(start)) / self._suggested_name), _("PDF 文件 (*.pdf)")
-        )
+        pdf_files = _("PDF 文件 (*.pdf)")
+        chosen = choose_save_path(self, _("另存为 PDF"), "letters", self._suggested_name, pdf_files)
         if not chosen:
             return
         path = Path(chosen)
@@ -351,7 +348,8 @@ class PdfPreviewDialog(QDialog):
         except OSError as exc:
             QMessageBox.critical(self, _("另存为 PDF"), _save_error(path, exc))
             return
-        QSettings().setValue(_SAVE_DIR_KEY, str(path.parent))
+        self.saved_label.setText(_("已保存到 {path}").format(path=path))
+        self.saved_label.setToolTip(str(path))
         self.sig_saved.emit(str(path))
 
 

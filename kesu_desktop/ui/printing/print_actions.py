@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
 from kesu_desktop import printing, services
 from kesu_desktop.domain.enums import DocumentKind, SignerRole
@@ -30,6 +30,7 @@ from kesu_desktop.printing import (
     verify_letter,
 )
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.file_dialogs import choose_open_file
 from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
 from kesu_desktop.ui.printing.signature_pad import CapturedSignature, SignatureDialog
 
@@ -209,9 +210,7 @@ class PrintController(QObject):
 
     def verify_file(self, path: str | None = None) -> tasks.Task | None:
         if path is None:
-            path, _filter = QFileDialog.getOpenFileName(
-                self.window, _("验证打印件"), "", _("PDF 文件 (*.pdf)")
-            )
+            path = choose_open_file(self.window, _("验证打印件"), "letters", _("PDF 文件 (*.pdf)"))
             if not path:
                 return None
         try:
@@ -245,8 +244,8 @@ class PrintController(QObject):
     def import_certificate(self, path: str | None = None, password: str | None = None) -> tasks.Task | None:
         """An admin picks the organisation's PKCS#12 and types its password; later letters sign with it."""
         if path is None:
-            path, _filter = QFileDialog.getOpenFileName(
-                self.window, _("导入签名证书"), "", _("PKCS#12 证书 (*.p12 *.pfx)")
+            path = choose_open_file(
+                self.window, _("导入签名证书"), "certificates", _("PKCS#12 证书 (*.p12 *.pfx)")
             )
             if not path:
                 return None
@@ -287,9 +286,7 @@ class PrintController(QObject):
 
     def set_seal(self, path: str | None = None) -> tasks.Task | None:
         if path is None:
-            path, _filter = QFileDialog.getOpenFileName(
-                self.window, _("设置印章图片"), "", _("PNG 图片 (*.png)")
-            )
+            path = choose_open_file(self.window, _("设置印章图片"), "certificates", _("PNG 图片 (*.png)"))
             if not path:
                 return None
         try:

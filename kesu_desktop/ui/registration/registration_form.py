@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -59,6 +58,7 @@ from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.services import CaseView
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.file_dialogs import choose_open_files
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 from kesu_desktop.ui.base.formatting import from_qdatetime, local_time, to_qdatetime
 from kesu_desktop.ui.registration.drafts import Draft, DraftStore
@@ -174,6 +174,8 @@ class RegistrationForm(QWidget):
     sig_registered = Signal(str)
     #: The user asked for the acceptance receipt of the case just registered.
     sig_print_receipt = Signal(str)
+    #: The customer is to sign the receipt of the case just registered (the CaseView).
+    sig_sign_receipt = Signal(object)
 
     def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -187,6 +189,7 @@ class RegistrationForm(QWidget):
         self._category_names: dict[str, str] = {}
         self._department_names: dict[str, str] = {}
         self._banner_state: tuple[str, int, Failures] | None = None
+        self._registered: CaseView | None = None  # the case the banner is about
         self._build_fields()
         self._build_layout()
         self._connect()
@@ -382,12 +385,15 @@ class RegistrationForm(QWidget):
         self.banner = QFrame(objectName="registeredBanner")
         self.banner_label = QLabel(wordWrap=True)
         self.banner_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.print_button = QPushButton(enabled=False)
+        # In the order the counter works: print the receipt (Enter), then the customer signs it.
+        self.print_button = QPushButton(enabled=False, autoDefault=True)
+        self.sign_button = QPushButton(enabled=False, autoDefault=True)
         self.banner_close = QPushButton("×", flat=True)
         self.banner_close.setFixedWidth(28)
         banner = QHBoxLayout(self.banner)
         banner.addWidget(self.banner_label, 1)
         banner.addWidget(self.print_button)
+        banner.addWidget(self.sign_button)
         banner.addWidget(self.banner_close)
         self.banner.hide()
 
@@ -429,6 +435,7 @@ class RegistrationForm(QWidget):
         self.discard_button.clicked.connect(self.on_discard_draft)
         self.banner_close.clicked.connect(self.banner.hide)
         self.print_button.clicked.connect(self.on_print_receipt)
+        self.sign_button.clicked.connect(self.on_sign_receipt)
         # A line edit takes Ctrl+Return for itself (returnPressed) before any shortcut sees it.
         self._ctrl_return = CtrlReturnFilter(self.on_save, self)
         for edit in self.edits.values():
@@ -487,7 +494,9 @@ class RegistrationForm(QWidget):
         self.restore_button.setText(_("恢复"))
         self.discard_button.setText(_("丢弃"))
         self.print_button.setText(_("打印受理回执"))
-        self.print_button.setToolTip(_("预览并打印受理回执（打印菜单中也可采集客户签名）"))
+        self.print_button.setToolTip(_("预览并打印受理回执（回车）"))
+        self.sign_button.setText(_("客户签名"))
+        self.sign_button.setToolTip(_("请客户在签名板上签署受理回执"))
         self.banner_close.setToolTip(_("关闭"))
         if self._offered is not None:
             self._offer_draft(self._offered)
@@ -666,7 +675,7 @@ class RegistrationForm(QWidget):
     def on_add_files(self) -> None:
         patterns = "*.jpg *.jpeg *.png *.gif *.bmp *.pdf *.doc *.docx *.xls *.xlsx *.txt"
         filters = _("图片和文档 ({patterns})").format(patterns=patterns) + ";;" + _("所有文件 (*)")
-        files, _filter = QFileDialog.getOpenFileNames(self, _("添加附件"), "", filters)
+        files = choose_open_files(self, _("添加附件"), "evidence", filters)
         self._add_attachments(files)
 
     @Slot()
@@ -706,6 +715,7 @@ class RegistrationForm(QWidget):
         self.content.setEnabled(True)
         self.edits["customer_name"].setFocus()
         self._banner_state = (case.case_no, len(files), [])
+        self._registered = case
         self._render_banner(uploading=bool(files))
         if not files:
             self._finish(case.case_no)
@@ -734,6 +744,8 @@ class RegistrationForm(QWidget):
         self.save_button.setEnabled(True)
         self.status.clear()
         self.sig_registered.emit(case_no)
+        # The customer is still at the counter: Enter prints the receipt, Tab then 客户签名.
+        self.print_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def on_save_failed(self, exc: BaseException) -> None:
         self._saving = False
@@ -781,6 +793,7 @@ class RegistrationForm(QWidget):
             text += _("　附件 {n} 个已保存").format(n=count)
         self.banner_label.setText(text)
         self.print_button.setEnabled(not uploading)
+        self.sign_button.setEnabled(not uploading)
         self.banner.setStyleSheet(f"#registeredBanner {{{BANNER_WARN if failures else BANNER_OK}}}")
         self.banner.show()
 
@@ -788,6 +801,11 @@ class RegistrationForm(QWidget):
     def on_print_receipt(self) -> None:
         if self._banner_state is not None:
             self.sig_print_receipt.emit(self._banner_state[0])
+
+    @Slot()
+    def on_sign_receipt(self) -> None:
+        if self._registered is not None:
+            self.sig_sign_receipt.emit(self._registered)
 
     def banner_text(self) -> str:
         return self.banner_label.text() if self.banner.isVisibleTo(self) else ""

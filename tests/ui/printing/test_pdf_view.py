@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QProgressDialog
 from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -22,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kesu_desktop.paths import resources_dir
+from kesu_desktop.ui.base import file_dialogs
 from kesu_desktop.ui.printing import pdf_view
 from kesu_desktop.ui.printing.pdf_render import page_count, paint_to_printer, render_page
 from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
@@ -262,19 +263,30 @@ def test_save_into_missing_folder_shows_an_error(
     assert saved == []
 
 
-def test_save_button_uses_the_file_dialog(
+def test_save_as_opens_qts_dialog_in_documents_and_says_where_the_file_went(
     dialog: PdfPreviewDialog, pdf: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    asked: list[str] = []
+    asked: list[tuple[str, object]] = []
+    folder = tmp_path / "letters"
+    folder.mkdir()
 
-    def fake_dialog(_parent: object, _title: str, start: str, _filter: str) -> tuple[str, str]:
-        asked.append(start)
-        return (str(tmp_path / "chosen"), "")
+    def fake_dialog(
+        _parent: object, _title: str, start: str, _filter: str, **kwargs: object
+    ) -> tuple[str, str]:
+        asked.append((start, kwargs.get("options")))
+        return (str(folder / f"chosen{len(asked)}"), "")
 
-    monkeypatch.setattr(pdf_view.QFileDialog, "getSaveFileName", fake_dialog)
+    monkeypatch.setattr(file_dialogs.QFileDialog, "getSaveFileName", fake_dialog)
     dialog.save_button.click()
-    assert asked and asked[0].endswith("答复函-BJ01-0001.pdf")
-    assert (tmp_path / "chosen.pdf").read_bytes() == pdf  # ".pdf" added when the name had none
+    start, options = asked[0]
+    assert Path(start) == Path(file_dialogs.documents_folder()) / "答复函-BJ01-0001.pdf"
+    # Qt's own dialog, which follows the app's Chinese translation (the GTK one follows the desktop's).
+    assert options == QFileDialog.Option.DontUseNativeDialog
+    assert (folder / "chosen1.pdf").read_bytes() == pdf  # ".pdf" added when the name had none
+    assert dialog.saved_label.text() == f"已保存到 {folder / 'chosen1.pdf'}"
+
+    dialog.save_button.click()  # the next save starts where the last one went
+    assert Path(asked[1][0]).parent == folder
 
 
 def test_print_to_emits_printed(dialog: PdfPreviewDialog, tmp_path: Path, qtbot: QtBot) -> None:

@@ -83,10 +83,17 @@ def test_typed_complaint_is_registered_with_ctrl_enter(
     assert case.occurred_at is not None
     # The counter sees the number and is ready for the next customer.
     assert form.banner_text().startswith(f"已登记：{case_no}")
-    assert form.print_button.isEnabled()
+    assert form.print_button.isEnabled() and form.sign_button.isEnabled()
+    # 打印受理回执 then 客户签名, left to right, and Enter prints.
+    assert form.print_button.x() < form.sign_button.x()
+    assert (form.print_button.text(), form.sign_button.text()) == ("打印受理回执", "客户签名")
+    assert form.print_button.hasFocus()
     with qtbot.waitSignal(form.sig_print_receipt, timeout=1000) as wanted:
-        qtbot.mouseClick(form.print_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(form.print_button, Qt.Key.Key_Return)
     assert wanted.args == [case_no]
+    with qtbot.waitSignal(form.sig_sign_receipt, timeout=1000) as signing:
+        qtbot.mouseClick(form.sign_button, Qt.MouseButton.LeftButton)
+    assert signing.args[0].case_no == case_no
     assert form.edits["customer_name"].text() == "" and form.texts["description"].toPlainText() == ""
     assert form.channel.currentData() == "counter" and not form.occurred_known.isChecked()
 
