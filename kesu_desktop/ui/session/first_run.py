@@ -36,6 +36,10 @@ _SERVICE_FIELDS = {
 }
 
 
+#: How many characters of the office's name the set-up dialog shows without scrolling.
+OFFICE_NAME_CHARS = 20
+
+
 class FirstRunDialog(QDialog):
     """网点代码, 网点名称, 管理员用户名 and the password twice → ``services.initialize``."""
 
@@ -59,6 +63,10 @@ class FirstRunDialog(QDialog):
         self.general_error = error_label()
         self.intro = QLabel(wordWrap=True)
         self.form = QFormLayout()
+        # Every field grows with the dialog (some styles keep them at their narrow size hint), and the
+        # office name has room for a full Chinese branch name, so what was typed can be read back.
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.office_name.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉" * OFFICE_NAME_CHARS) + 16)
         self._labels = {name: QLabel() for name in self.edits}
         for name, edit in self.edits.items():
             cell = QVBoxLayout()

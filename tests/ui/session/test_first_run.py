@@ -63,3 +63,13 @@ def test_first_run_mismatched_passwords_are_caught_before_calling(
     assert dialog.error_text("confirm") == "两次输入的密码不一致"
     assert dialog.isVisible()
     assert not services.is_initialized(fresh_desk)
+
+
+def test_a_long_office_name_can_be_read_back_in_full(qtbot: QtBot, fresh_desk: services.Desk) -> None:
+    dialog = first_run_dialog(qtbot, fresh_desk)
+    name = "北京市朝阳区建国门外大街客户服务中心"
+    type_chinese(dialog.office_name, name)
+    qtbot.waitExposed(dialog)
+    shown = dialog.office_name.cursorRect().right()  # the caret sits after the last character
+    assert dialog.office_name.fontMetrics().horizontalAdvance(name) < dialog.office_name.width() - 8
+    assert shown < dialog.office_name.width()
