@@ -558,7 +558,8 @@ class AdminChange(Base):
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(64))
     node_id: Mapped[str] = mapped_column(String(64))
-    #: ``user``, ``office``, ``department``, ``category``, ``setting``, ``calendar``, ``template``, ``phrase``, ...
+    #: what was changed: ``user``, ``office``, ``department``, ``category``, ``setting``, ``calendar``,
+    #: ``reply_template``, ``phrase``, ``certificate``, ``seal``
     entity: Mapped[str] = mapped_column(String(16))
     entity_key: Mapped[str] = mapped_column(String(120))
     before: Mapped[Any] = mapped_column(JSONDocument, nullable=True)

@@ -59,9 +59,9 @@ def _problems(window: MainWindow) -> list[str]:
         if not frame.contains(_global_rect(panel)):
             problems.append(f"panel {key} {_global_rect(panel)} outside the window {frame}")
         for child in panel.findChildren(QWidget):
-            if _shown(child) and not _inside_a_scroll_area(child, panel):
-                if not frame.contains(_global_rect(child)):
-                    problems.append(f"{key}: {type(child).__name__} {child.objectName()} is cut off")
+            visible = _shown(child) and not _inside_a_scroll_area(child, panel)
+            if visible and not frame.contains(_global_rect(child)):
+                problems.append(f"{key}: {type(child).__name__} {child.objectName()} is cut off")
     for (a, first), (b, second) in itertools.combinations(shown, 2):
         if _global_rect(first).intersects(_global_rect(second)):
             problems.append(f"panels {a} and {b} overlap")
@@ -110,8 +110,10 @@ def test_the_counter_form_needs_no_sideways_scrolling(
     assert not form.scroll.horizontalScrollBar().isVisible()
     assert form._columns == 2  # the paper form's two columns fit
     phone = form.fields["phone"]
-    assert form.scroll.viewport().rect().contains(
-        QRect(phone.mapTo(form.scroll.viewport(), QPoint(0, 0)), phone.size())
+    assert (
+        form.scroll.viewport()
+        .rect()
+        .contains(QRect(phone.mapTo(form.scroll.viewport(), QPoint(0, 0)), phone.size()))
     )
 
     window.resize_and_fit(900, 700)  # a narrow panel
@@ -134,7 +136,9 @@ def test_ctrl_f_reaches_the_search_from_every_panel(
     for key, widget in targets.items():
         window.panels[key].reveal()
         widget.setFocus()
-        qtbot.keyClick(QApplication.focusWidget() or widget, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(
+            QApplication.focusWidget() or widget, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+        )
         assert QApplication.focusWidget() is window.case_list.search, key
 
 
