@@ -105,9 +105,9 @@ class CertificateDialog(QDialog):
         seal_row.addLayout(side, 1)
 
         self.status = error_label()
-        self.done = QLabel()
-        self.done.setWordWrap(True)
-        self.done.setStyleSheet(HINT_STYLE)
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setStyleSheet(HINT_STYLE)
         for button in (self.import_button, self.create_button, self.seal_button):
             button.setAutoDefault(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -117,7 +117,7 @@ class CertificateDialog(QDialog):
         layout.addWidget(cert_box)
         layout.addWidget(seal_box)
         layout.addWidget(self.status)
-        layout.addWidget(self.done)
+        layout.addWidget(self.outcome)
         layout.addStretch(1)
         layout.addWidget(buttons)
         self.resize(640, 520)
@@ -190,7 +190,7 @@ class CertificateDialog(QDialog):
 
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], str]) -> None:
         show_error(self.status, "")
-        self.done.setText("")
+        self.outcome.setText("")
         tasks.run(
             fn,
             on_result=lambda value: self._finished(done(value)),
@@ -199,7 +199,7 @@ class CertificateDialog(QDialog):
         )
 
     def _finished(self, text: str) -> None:
-        self.done.setText(text)
+        self.outcome.setText(text)
         self.reload()
 
     def _certificate_done(self, record: Any) -> str:  # services.certificates.CertificateRecord

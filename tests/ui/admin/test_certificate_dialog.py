@@ -25,7 +25,7 @@ def test_a_self_signed_certificate_and_a_seal(
     dialog.ask_text = lambda _title, _label, masked, _text: None if masked else "北京总部客诉中心"
     dialog.create_button.click()
     qtbot.waitUntil(lambda: dialog.subject.text() == "北京总部客诉中心", timeout=10_000)
-    assert dialog.kind.text() == "自签名" and "已启用" in dialog.done.text()
+    assert dialog.kind.text() == "自签名" and "已启用" in dialog.outcome.text()
 
     not_png = tmp_path / "seal.png"
     not_png.write_bytes(b"GIF89a not a png")
