@@ -66,7 +66,8 @@ class FirstRunDialog(QDialog):
         # Every field grows with the dialog (some styles keep them at their narrow size hint), and the
         # office name has room for a full Chinese branch name, so what was typed can be read back.
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.office_name.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉" * OFFICE_NAME_CHARS) + 16)
+        # A CJK character is about one em wide: the font's height.
+        self.office_name.setMinimumWidth(self.fontMetrics().height() * OFFICE_NAME_CHARS + 16)
         self._labels = {name: QLabel() for name in self.edits}
         for name, edit in self.edits.items():
             cell = QVBoxLayout()
