@@ -184,3 +184,18 @@ def field_text(value: str, field: str, *, multiline: bool = False) -> str:
         return clean_text(value, multiline=multiline)
     except ValueError as exc:
         raise ValidationError.single(field, str(exc)) from None
+
+
+def name_text(value: str | None, errors: dict[str, str], *, label: str, limit: int = 100) -> str:
+    """A required display name (an office's, a department's, a category's), its problem put into
+    ``errors["name"]``: a form's checks are collected and reported together, not raised one by one."""
+    try:
+        name = field_text(value or "", "name")
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        return value or ""
+    if not name:
+        errors["name"] = _("{label}不能为空").format(label=label)
+    elif len(name) > limit:
+        errors["name"] = _("{label}最多 {n} 个字符").format(label=label, n=limit)
+    return name

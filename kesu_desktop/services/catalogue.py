@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from kesu_desktop.domain.case_number import validate_code
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import Conflict, NotAllowed, NotFound, ValidationError
-from kesu_desktop.domain.text import field_text
+from kesu_desktop.domain.text import name_text
 from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin_log import record_change
@@ -71,18 +71,6 @@ def _require_reader(actor: Actor) -> None:
         raise NotAllowed(_("只有管理员或经理可以查看部门和类别设置"))
 
 
-def _check_name(name: str, errors: dict[str, str]) -> str:
-    try:
-        name = field_text(name or "", "name")
-        if not name:
-            errors["name"] = _("名称不能为空")
-        elif len(name) > _NAME_MAX:
-            errors["name"] = _("名称最多 {n} 个字符").format(n=_NAME_MAX)
-    except ValidationError as exc:
-        errors.update(exc.errors)
-    return name
-
-
 def validate_category_code(code: str) -> str:
     normalized = (code or "").strip().lower()
     if not CATEGORY_CODE_RE.match(normalized):
@@ -121,7 +109,7 @@ def add_department(desk: Desk, actor: Actor, code: str, name: str) -> Department
         code = validate_code("code", code)
     except ValidationError as exc:
         errors.update(exc.errors)
-    name = _check_name(name, errors)
+    name = name_text(name, errors, label=_("名称"), limit=_NAME_MAX)
     with desk.db.write() as session:
         refuse_reference_edit_on_branch(session)
         if errors:
@@ -159,7 +147,7 @@ def set_department(
     _require_admin(actor)
     errors: dict[str, str] = {}
     if name is not None:
-        name = _check_name(name, errors)
+        name = name_text(name, errors, label=_("名称"), limit=_NAME_MAX)
     with desk.db.write() as session:
         refuse_reference_edit_on_branch(session)
         row = _department(session, code)
@@ -236,7 +224,7 @@ def add_category(
         code = validate_category_code(code)
     except ValidationError as exc:
         errors.update(exc.errors)
-    name = _check_name(name, errors)
+    name = name_text(name, errors, label=_("名称"), limit=_NAME_MAX)
     with desk.db.write() as session:
         refuse_reference_edit_on_branch(session)
         department_code = _routing(session, department or "", errors)
@@ -283,7 +271,7 @@ def set_category(
     _require_admin(actor)
     errors: dict[str, str] = {}
     if name is not None:
-        name = _check_name(name, errors)
+        name = name_text(name, errors, label=_("名称"), limit=_NAME_MAX)
     with desk.db.write() as session:
         refuse_reference_edit_on_branch(session)
         row = session.scalar(select(Category).where(Category.code == (code or "").strip().lower()))

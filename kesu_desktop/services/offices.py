@@ -20,7 +20,7 @@ from kesu_desktop.domain.case_number import validate_code
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import Conflict, NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.localtime import local_iso
-from kesu_desktop.domain.text import field_text
+from kesu_desktop.domain.text import field_text, name_text
 from kesu_desktop.domain.validation import parse_phone
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
@@ -101,18 +101,6 @@ def _view(session: Session, office: Office) -> OfficeView:
     )
 
 
-def _check_name(name: str, errors: dict[str, str]) -> str:
-    try:
-        name = field_text(name or "", "name")
-        if not name:
-            errors["name"] = _("网点名称不能为空")
-        elif len(name) > _NAME_MAX:
-            errors["name"] = _("网点名称最多 {n} 个字符").format(n=_NAME_MAX)
-    except ValidationError as exc:
-        errors.update(exc.errors)
-    return name
-
-
 def add_office(
     desk: Desk,
     actor: Actor,
@@ -135,7 +123,7 @@ def add_office(
         code = validate_code("code", code)
     except ValidationError as exc:
         errors.update(exc.errors)
-    name = _check_name(name, errors)
+    name = name_text(name, errors, label=_("网点名称"), limit=_NAME_MAX)
     try:
         timezone = validate_timezone(timezone)
     except ValidationError as exc:
@@ -236,7 +224,7 @@ def set_office(
         raise NotAllowed(_("只有管理员可以修改网点"))
     errors: dict[str, str] = {}
     if name is not None:
-        name = _check_name(name, errors)
+        name = name_text(name, errors, label=_("网点名称"), limit=_NAME_MAX)
     if timezone is not None:
         try:
             timezone = validate_timezone(timezone)

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _, join_items
-from kesu_desktop.ui.admin.scope import ScopeCombo, failure_text, open_file_name, show_failure
+from kesu_desktop.ui.admin.scope import ScopeCombo, failure_text, show_failure
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.file_dialogs import choose_open_file
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 from kesu_desktop.ui.base.formatting import HINT_STYLE
 
@@ -230,7 +231,9 @@ class CalendarDialog(QDialog):
     # --- importing a year's arrangement -------------------------------------------------------------
     def import_file(self, path: str | None = None) -> None:
         if path is None:
-            path = open_file_name(self, _("导入节假日安排"), _("文本文件 (*.txt);;所有文件 (*)"))
+            path = choose_open_file(
+                self, _("导入节假日安排"), "calendar", _("文本文件 (*.txt);;所有文件 (*)")
+            )
             if not path:
                 return
         try:

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop import printing, services
 from kesu_desktop.i18n import _
-from kesu_desktop.ui.admin.scope import failure_text, open_file_name
+from kesu_desktop.ui.admin.scope import failure_text
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.file_dialogs import choose_open_file
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 from kesu_desktop.ui.base.formatting import HINT_STYLE
 
@@ -218,7 +219,7 @@ class CertificateDialog(QDialog):
 
     def import_certificate(self, path: str | None = None, password: str | None = None) -> None:
         if path is None:
-            path = open_file_name(self, _("导入签名证书"), _("PKCS#12 证书 (*.p12 *.pfx)"))
+            path = choose_open_file(self, _("导入签名证书"), "certificates", _("PKCS#12 证书 (*.p12 *.pfx)"))
             if not path:
                 return
         if password is None:
@@ -245,7 +246,7 @@ class CertificateDialog(QDialog):
 
     def set_seal(self, path: str | None = None) -> None:
         if path is None:
-            path = open_file_name(self, _("设置印章图片"), _("PNG 图片 (*.png)"))
+            path = choose_open_file(self, _("设置印章图片"), "certificates", _("PNG 图片 (*.png)"))
             if not path:
                 return
         data = self._read(path)

@@ -30,20 +30,10 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
+from kesu_desktop.ui.admin.scope import failure_text
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 from kesu_desktop.ui.base.formatting import HINT_STYLE
-
-
-def failure_text(exc: BaseException) -> str:
-    """A refusal as text; anything that is not a service's refusal is a bug and goes to the log too."""
-    if not isinstance(exc, KesuError):
-        tasks.unexpected(exc)
-        return _("操作失败，详情已写入日志")
-    errors = getattr(exc, "errors", None)
-    if isinstance(errors, dict) and errors:
-        return "\n".join(str(message) for message in errors.values())
-    return str(exc)
 
 
 def state_text(active: bool) -> str:

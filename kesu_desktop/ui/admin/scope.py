@@ -6,8 +6,7 @@ let the administrator pick which, from the offices the services list.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError
@@ -43,13 +42,3 @@ def failure_text(exc: BaseException) -> str:
 
 def show_failure(label: QLabel, exc: BaseException) -> None:
     show_error(label, failure_text(exc))
-
-
-def open_file_name(parent: QWidget, title: str, filters: str) -> str:
-    """A file chosen in Qt's own dialog (its labels follow the app's Chinese translation), starting in
-    the Documents folder; '' when cancelled."""
-    start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    path, _filter = QFileDialog.getOpenFileName(
-        parent, title, start, filters, options=QFileDialog.Option.DontUseNativeDialog
-    )
-    return path
