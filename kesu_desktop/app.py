@@ -19,16 +19,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEventLoop, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy.exc import OperationalError
 
-from kesu_desktop import paths, services
+from kesu_desktop import i18n, paths, services
 from kesu_desktop.domain.errors import AuthenticationFailed, KesuError, ValidationError
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.logs import log_unexpected
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.fonts import register_bundled_font
+from kesu_desktop.ui.base.language import apply_language, remember_last, resolve_language
 from kesu_desktop.ui.layouts import LayoutName
 from kesu_desktop.ui.main_window import MainWindow
 from kesu_desktop.ui.session.first_run import FirstRunDialog
@@ -52,6 +53,8 @@ class Options:
     qt_args: list[str]
     size: tuple[int, int] = SCREENSHOT_SIZE
     layout: LayoutName | None = None
+    #: ``--lang`` or ``KESU_LANG``: the language for this session whatever the user chose before.
+    language: str | None = None
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -76,6 +79,11 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     parser.add_argument(
         "--layout", choices=[name.value for name in LayoutName], help=_("截图用的布局（默认：该用户的布局）")
     )
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGUAGES,
+        help=_("本次使用的语言（默认：用户的选择、网点默认语言，或 KESU_LANG）"),
+    )
     args, qt_args = parser.parse_known_args(argv)
     return Options(
         db_url=paths.database_url(args.db),
@@ -85,6 +93,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         qt_args=qt_args,
         size=args.size,
         layout=LayoutName(args.layout) if args.layout else None,
+        language=args.lang or i18n.environment_language(),
     )
 
 
@@ -134,18 +143,6 @@ def _install_excepthook(interactive: bool) -> None:
             print(message, file=sys.stderr)
 
     sys.excepthook = hook
-
-
-def _install_qt_translations(app: QApplication) -> None:
-    """Qt's own strings (standard buttons, context menus) in Chinese, to match ours."""
-    translator = QTranslator(app)
-    if translator.load(
-        QLocale(QLocale.Language.Chinese, QLocale.Country.China),
-        "qtbase",
-        "_",
-        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-    ):
-        app.installTranslator(translator)
 
 
 def _sign_in(desk: services.Desk, opts: Options) -> services.Actor | None:
@@ -217,12 +214,15 @@ def _run(opts: Options) -> int:
     app.setApplicationDisplayName(_("客诉台 Kesu Desk"))
     register_bundled_font(app)
     _collect_on_gui_thread(app)
-    _install_qt_translations(app)
+    apply_language(resolve_language(opts.language, None, None))
     desk = tasks.wait(lambda: services.Desk.open(opts.db_url))
     try:
         actor = _sign_in(desk, opts)
         if actor is None:
             return EXIT_OK
+        language = apply_language(resolve_language(opts.language, actor.username, actor.language))
+        if opts.screenshot is None:
+            remember_last(language)
         # A screenshot shows the layouts as shipped and leaves the user's own arrangement alone.
         window = MainWindow(desk, actor, remember_layout=opts.screenshot is None)
         if opts.screenshot:

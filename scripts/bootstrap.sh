@@ -13,3 +13,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
   touch "$stamp"
 fi
+# The message catalogues: .po files are the source (in git), .mo files are built here (never committed).
+.venv/bin/pybabel compile --domain kesu --directory translations --use-fuzzy --statistics 2>&1 | grep -v "^compiling" || true

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kesu_desktop import services
+from kesu_desktop import i18n, services
 from kesu_desktop.services import Desk
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.migrate import upgrade
@@ -154,3 +154,12 @@ def no_system_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(before)
+
+
+@pytest.fixture(autouse=True)
+def _source_language() -> Iterator[None]:
+    """Every test starts and ends in Simplified Chinese (a CLI run with ``--lang en`` switches the
+    process's language, which would otherwise carry over into the next test)."""
+    i18n.set_language(i18n.SOURCE_LANGUAGE)
+    yield
+    i18n.set_language(i18n.SOURCE_LANGUAGE)

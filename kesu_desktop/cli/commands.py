@@ -14,7 +14,7 @@ from kesu_desktop.cli.render import case_text, due_text, rows_text
 from kesu_desktop.domain.enums import Priority, Role, Status
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.domain.text import check_instant
-from kesu_desktop.i18n import _, join_items
+from kesu_desktop.i18n import _, join_items, use_language
 from kesu_desktop.paths import database_url
 from kesu_desktop.services import Actor, Desk
 
@@ -55,7 +55,10 @@ def sign_in(desk: Desk, args: argparse.Namespace) -> Actor:
     password = os.environ.get("KESU_PASSWORD")
     if not password:
         raise NotAllowed(_("请在环境变量 KESU_PASSWORD 中提供用户 {name} 的密码").format(name=args.user))
-    return services.login(desk, args.user, password)
+    actor = services.login(desk, args.user, password)
+    if not getattr(args, "language_chosen", False):
+        use_language(actor.language)  # the office's default, when neither --lang nor KESU_LANG said
+    return actor
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -170,7 +173,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(case.to_json(actor.timezone))
     else:
-        print(case_text(case, actor.timezone))
+        print(case_text(case, actor.timezone, services.reference_labels(desk)))
     return 0
 
 
@@ -192,7 +195,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json([r.to_json(actor.timezone) for r in rows])
     else:
-        print(rows_text(rows, actor.timezone))
+        print(rows_text(rows, actor.timezone, services.reference_labels(desk)))
     return 0
 
 

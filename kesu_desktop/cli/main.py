@@ -29,7 +29,7 @@ from kesu_desktop.domain.errors import (
     ValidationError,
 )
 from kesu_desktop.domain.text import printable
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import LANGUAGES, SOURCE_LANGUAGE, _, normalize_language, use_language
 from kesu_desktop.logs import log_unexpected
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NOT_ALLOWED = 0, 1, 2, 3
@@ -50,6 +50,12 @@ def _globals() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME", default=s, help=_("以该用户身份操作（密码取自 KESU_PASSWORD）"))
     p.add_argument("--json", action="store_true", default=s, help=_("输出 JSON"))
     p.add_argument("--now", metavar="ISO_TIME", default=s, help=_("视作当前时间（也可用 KESU_NOW）"))
+    p.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=s,
+        help=_("输出与打印文件的语言（也可用 KESU_LANG；默认：网点的默认语言）"),
+    )
     return p
 
 
@@ -169,6 +175,32 @@ def _options(args: argparse.Namespace) -> argparse.Namespace:
     return args
 
 
+def _chosen_language(argv: Sequence[str]) -> str | None:
+    """``--lang`` (anywhere on the line), else ``KESU_LANG``; read before the parser is built, so that
+    its help and error messages are in that language too. None: neither was given."""
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = None
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        elif arg.startswith("--lang="):
+            value = arg.partition("=")[2]
+        if value is not None:
+            return value if value in LANGUAGES else None  # argparse reports a bad choice itself
+    raw = os.environ.get("KESU_LANG")
+    if raw:
+        language = normalize_language(raw)
+        if language is None:
+            raise ValueError(
+                _("环境变量 KESU_LANG 的值“{value}”无效：应为 {codes} 之一").format(
+                    value=printable(raw), codes=", ".join(LANGUAGES)
+                )
+            )
+        return language
+    return None
+
+
 def _bad_argument(argv: Sequence[str]) -> str | None:
     """The ``input: …`` line for an argument holding bytes that are not UTF-8, or None.
 
@@ -197,8 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if bad is not None:
         print(bad, file=sys.stderr)
         return EXIT_INPUT
+    try:
+        language = _chosen_language(argv)
+    except ValueError as exc:
+        print(f"input: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    use_language(language or SOURCE_LANGUAGE)
     parser = build_parser()
     args = _options(parser.parse_args(argv))
+    args.language_chosen = language is not None
     try:
         return args.func(args) or EXIT_OK
     except StaleCase as exc:

@@ -211,7 +211,7 @@ def cmd_cert_import(args: argparse.Namespace) -> int:
     print(
         _("已导入签名证书：{subject}，有效期至 {until}（指纹 {fp}）").format(
             subject=record.subject,
-            until=local_time(record.not_after, actor.timezone, "%Y-%m-%d"),
+            until=local_time(record.not_after, actor.timezone, "date"),
             fp=record.fingerprint,
         )
     )
@@ -228,7 +228,7 @@ def cmd_cert_create(args: argparse.Namespace) -> int:
     print(
         _("已生成自签名证书：{subject}，有效期至 {until}（指纹 {fp}）").format(
             subject=record.subject,
-            until=local_time(record.not_after, actor.timezone, "%Y-%m-%d"),
+            until=local_time(record.not_after, actor.timezone, "date"),
             fp=record.fingerprint,
         )
     )

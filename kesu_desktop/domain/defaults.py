@@ -23,6 +23,16 @@ class CategorySeed:
     department: str
 
 
+def shown_name(stored: str) -> str:
+    """A category's or department's stored name as the reader sees it.
+
+    The seeded names were stored in the language the installation was set up in; one still equal to a
+    shipped default (a message id) is shown in the reader's language, so an English-reading manager at
+    a Chinese head office reads "Product quality". A name an administrator wrote is shown as written.
+    """
+    return _(stored) if stored else stored
+
+
 #: The customer-service department: where registrations are numbered when the desk has no department.
 SERVICE_DEPARTMENT = "CS"
 

@@ -11,10 +11,8 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kesu_desktop.formatting import Style, datetime_text
 from kesu_desktop.i18n import _
-
-#: How a time is written when nothing else is asked for: to the minute, as the counter reads it.
-DEFAULT_FORMAT = "%Y-%m-%d %H:%M"
 
 Zone = str | ZoneInfo
 
@@ -39,9 +37,10 @@ def to_local(value: datetime, zone: Zone) -> datetime:
     return value.astimezone(zone_info(zone))
 
 
-def local_time(value: datetime, zone: Zone, fmt: str = DEFAULT_FORMAT) -> str:
-    """``value`` as ``zone``'s wall-clock time, formatted with ``fmt`` (strftime)."""
-    return to_local(value, zone).strftime(fmt)
+def local_time(value: datetime, zone: Zone, style: Style = "minute") -> str:
+    """``value`` as ``zone``'s wall-clock time in the current language (``formatting.Style``; to the
+    minute unless asked otherwise, as the counter reads it)."""
+    return datetime_text(to_local(value, zone), style)
 
 
 def local_iso(value: datetime, zone: Zone) -> str:

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from kesu_desktop.domain.calendar import Span, SpanUnit, WorkingHours
 from kesu_desktop.domain.enums import Priority
 from kesu_desktop.domain.errors import ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import LANGUAGES, SOURCE_LANGUAGE, _, join_items, normalize_language
 
 CH, WH, WD = SpanUnit.CLOCK_HOURS, SpanUnit.WORKING_HOURS, SpanUnit.WORKING_DAYS
 
@@ -59,6 +59,8 @@ class Policy:
     rule_monthly_report_reminder: bool = True
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     timezone: str = "Asia/Shanghai"
+    #: The office's default language for screens, messages and letters (a user's own choice wins).
+    language: str = SOURCE_LANGUAGE
     #: Printed letters: the organisation's name (default: the office's name) and the follow-up contact.
     print_organisation: str = ""
     print_contact: str = ""
@@ -98,6 +100,11 @@ class Policy:
 
 def _parse_value(key: str, raw: str, cls: type[Policy]) -> object:
     default = getattr(cls(), key)
+    if key == "language":
+        language = normalize_language(raw)
+        if language is None:
+            raise ValueError(_("须为 {codes} 之一").format(codes=join_items(LANGUAGES)))
+        return language
     if isinstance(default, bool):
         if raw.lower() not in ("true", "false", "1", "0"):
             raise ValueError(_("须为 true 或 false"))

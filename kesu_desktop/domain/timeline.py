@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from kesu_desktop.domain.enums import Channel, DocumentKind, Priority, Severity, Status
 from kesu_desktop.domain.localtime import Zone, local_time
-from kesu_desktop.i18n import _, join_clauses
+from kesu_desktop.formatting import money_text
+from kesu_desktop.i18n import LANGUAGES, _, join_clauses, language_name
 
 #: Details that are instants (ISO text in the payload), shown as office time.
 TIME_DETAILS = ("promised_at", "due")
@@ -117,6 +119,8 @@ def summary(kind: str, payload: Mapping[str, Any]) -> str:
         if p.get("cause"):
             parts.append(_("原因：{c}").format(c=p["cause"]))
         parts.append(_("措施：{m}").format(m=p.get("measures") or ""))
+        if isinstance(p.get("cost"), int | float) and not isinstance(p.get("cost"), bool):
+            parts.append(_("预计费用：{cost}").format(cost=money_text(Decimal(str(p["cost"])))))
     elif kind == "communication_logged":
         if p.get("channel"):
             parts.append(_enum_label(Channel, p["channel"]))
@@ -141,6 +145,8 @@ def summary(kind: str, payload: Mapping[str, Any]) -> str:
             parts.append(_("{n} 页").format(n=p["pages"]))
         if p.get("target"):
             parts.append(str(p["target"]))
+        if p.get("language") in LANGUAGES:
+            parts.append(language_name(p["language"]))
     elif kind == "signature_captured":
         parts.append(
             _("{doc} · {who}").format(doc=_document_label(p.get("document")), who=p.get("signer") or "")

@@ -20,7 +20,6 @@ from kesu_desktop.domain.documents import parse_kind
 from kesu_desktop.domain.enums import DocumentKind
 from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.domain.localtime import local_time
-from kesu_desktop.i18n import _
 from kesu_desktop.printing import certificates
 from kesu_desktop.printing.documents import confirmation, escalation, receipt, record, reply_letter
 from kesu_desktop.printing.layout import Meta, Writer, render
@@ -64,7 +63,7 @@ def layout(
 ) -> tuple[bytes, int, str]:
     """The unsigned PDF, its page count and its content digest (pure: no database)."""
     writer = Writer()
-    story = STORIES[kind](file, writer, local_time(issued_at, file.timezone, _("%Y年%m月%d日")))
+    story = STORIES[kind](file, writer, local_time(issued_at, file.timezone, "long_date"))
     digest = content_digest(document_id, kind, file.case.case_no, writer.texts)
     meta = Meta(
         title=kind.label,

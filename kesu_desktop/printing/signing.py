@@ -32,6 +32,7 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from kesu_desktop.formatting import date_text
 from kesu_desktop.i18n import _
 
 # pyHanko logs a WARNING with a full traceback for every signature that does not validate; for us that
@@ -190,9 +191,10 @@ def load_pkcs12(data: bytes, password: bytes | None, *, now: datetime) -> OrgCer
 
 def _require_valid(cert: OrgCertificate, now: datetime) -> None:
     if now > cert.not_after:
-        raise CertificateError(_("证书已过期（有效期至 {date}）").format(date=f"{cert.not_after:%Y-%m-%d}"))
+        until = date_text(cert.not_after.date())
+        raise CertificateError(_("证书已过期（有效期至 {date}）").format(date=until))
     if now < cert.not_before:
-        start = f"{cert.not_before:%Y-%m-%d}"
+        start = date_text(cert.not_before.date())
         raise CertificateError(_("证书尚未生效（生效日期 {date}）").format(date=start))
 
 

@@ -76,7 +76,7 @@ from kesu_desktop.services.live import Changes, ChangeWatcher, watch_changes
 from kesu_desktop.services.offices import OfficeView, add_office, list_offices, set_office
 from kesu_desktop.services.printable import document_refusal, may_issue
 from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
-from kesu_desktop.services.reference import categories, departments
+from kesu_desktop.services.reference import categories, departments, reference_labels
 from kesu_desktop.services.registration import register_case
 from kesu_desktop.services.replies import (
     PhraseBook,
@@ -223,6 +223,7 @@ __all__ = [
     "placeholder_names",
     "read_instant",
     "record_output",
+    "reference_labels",
     "register_case",
     "replies_for_case",
     "reply_templates",

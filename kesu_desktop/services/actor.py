@@ -23,6 +23,8 @@ class Actor:
     department_code: str | None
     #: The zone of the user's office: every time shown to this user is this zone's wall-clock time.
     timezone: str
+    #: The office's default language (``Policy.language``); the desktop and CLI may override it.
+    language: str = "zh_CN"
 
     @property
     def facts(self) -> ActorFacts:

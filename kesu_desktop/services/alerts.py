@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from kesu_desktop.domain import sla
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
+from kesu_desktop.formatting import datetime_text
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
@@ -63,7 +64,7 @@ class AlertView:
 
 def alert_message(state: str, case_no: str | None, deadline: str, due_at: datetime, zone: tzinfo) -> str:
     """The stored sentence of an alert, with the due time in the office's zone."""
-    when = due_at.astimezone(zone).strftime("%m-%d %H:%M")
+    when = datetime_text(due_at.astimezone(zone), "month_minute")
     subject = case_no or _("本网点")
     state_text = state_labels().get(state, state)
     return f"{state_text} · {subject} · {deadline_labels().get(deadline, deadline)} {when}"

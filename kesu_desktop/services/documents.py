@@ -19,21 +19,19 @@ from sqlalchemy.orm import Session
 from kesu_desktop.domain.documents import check_issue, check_ready, parse_kind
 from kesu_desktop.domain.enums import DocumentKind, ReplyStatus, Role, SignerRole, Status
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
-from kesu_desktop.i18n import _
+from kesu_desktop.i18n import _, current_language
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.certificates import is_png
 from kesu_desktop.services.customers import customer_query
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.queries import case_rows, view_of
-from kesu_desktop.services.reference import office_policy
+from kesu_desktop.services.reference import office_policy, reference_names
 from kesu_desktop.services.unit import load_case, record, scope_filter
 from kesu_desktop.services.views import CaseRow, CaseView
 from kesu_desktop.storage.models import (
     Case,
     CaseDocument,
     CaseSignature,
-    Category,
-    Department,
     Office,
     PrintAsset,
     Reply,
@@ -158,6 +156,7 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
             session.execute(select(User.username, User.display_name).where(User.username.in_(people))).all()
         )
         seal = session.get(PrintAsset, "seal")
+        reference = reference_names(session)
         office_name = office.name if office else view.office_code
         return CaseFile(
             case=view,
@@ -165,11 +164,8 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
             office_name=office_name,
             contact=policy.print_contact,
             timezone=zone,
-            category_name=session.scalar(select(Category.name).where(Category.code == view.category))
-            or view.category,
-            department_name=session.scalar(select(Department.name).where(Department.code == view.department))
-            if view.department
-            else None,
+            category_name=reference.get(view.category, view.category),
+            department_name=reference.get(view.department, view.department) if view.department else None,
             approved_replies=approved,
             signatures=signatures,
             earlier_cases=earlier,
@@ -225,6 +221,8 @@ def archive_document(
                 "pages": pages,
                 "size": len(pdf),
                 "signed": cert_fingerprint is not None,
+                # the language the paper was written in: a reprint or a check knows what to expect
+                "language": current_language(),
             },
         )
         return _document_view(doc, case.case_no)

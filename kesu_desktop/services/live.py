@@ -25,9 +25,10 @@ from kesu_desktop.domain.privacy import mask_phone, sees_full_phone
 from kesu_desktop.i18n import _, join_items
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.reference import reference_names
 from kesu_desktop.services.views import EventView
 from kesu_desktop.storage import notify
-from kesu_desktop.storage.models import Case, CaseEvent, Category, Department
+from kesu_desktop.storage.models import Case, CaseEvent
 from kesu_desktop.storage.notify import Changes
 
 __all__ = ["ChangeWatcher", "Changes", "check_version", "watch_changes"]
@@ -142,10 +143,7 @@ def check_version(session: Session, actor: Actor, case: Case, expected: str | No
         .where(CaseEvent.case_id == case.id, CaseEvent.hlc > expected)
         .order_by(CaseEvent.hlc, CaseEvent.node_id, CaseEvent.id)
     )
-    names = {
-        **dict(session.execute(select(Category.code, Category.name)).all()),
-        **dict(session.execute(select(Department.code, Department.name)).all()),
-    }
+    names = reference_names(session)
     full_phone = sees_full_phone(actor.role)
     lines = [change_line(_masked(e, full_phone), names, actor.timezone) for e in events]
     message = _("案件“{case_no}”在您打开后有了新的改动，操作未执行").format(case_no=case.case_no)

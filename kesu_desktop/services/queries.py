@@ -24,11 +24,11 @@ from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin import with_estimate
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.reference import office_policy
+from kesu_desktop.services.reference import office_policy, reference_names
 from kesu_desktop.services.unit import case_clock, facts, load_case, scope_filter
 from kesu_desktop.services.views import CaseRow, CaseView, DeadlineView, DueItem, EventView, TimelineLine
 from kesu_desktop.storage import eventlog, search
-from kesu_desktop.storage.models import Case, CaseEvent, CaseLink, Category, Department
+from kesu_desktop.storage.models import Case, CaseEvent, CaseLink
 
 MAX_LIMIT = 1000
 
@@ -87,10 +87,7 @@ def _event_view(event: CaseEvent, full_phone: bool) -> EventView:
 
 def _reference_names(session: Session) -> dict[str, str]:
     """Category and department code → name, for the timeline's sentences."""
-    return {
-        **dict(session.execute(select(Category.code, Category.name)).all()),
-        **dict(session.execute(select(Department.code, Department.name)).all()),
-    }
+    return reference_names(session)
 
 
 def timeline_lines(events: list[EventView], names: Mapping[str, str], zone: str) -> tuple[TimelineLine, ...]:

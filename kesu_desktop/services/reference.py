@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.calendar import BusinessCalendar
+from kesu_desktop.domain.defaults import shown_name
 from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.domain.policy import Policy
 from kesu_desktop.domain.rules import calendar_for
@@ -86,7 +87,22 @@ def categories(desk: Desk) -> list[Choice]:
             .where(Category.active.is_(True))
             .order_by(Category.sort_order)
         ).all()
-        return [Choice(c, n) for c, n in rows]
+        return [Choice(c, shown_name(n)) for c, n in rows]
+
+
+def reference_names(session: Session) -> dict[str, str]:
+    """Category and department code → name as the reader sees it (``defaults.shown_name``)."""
+    rows = [
+        *session.execute(select(Category.code, Category.name)).all(),
+        *session.execute(select(Department.code, Department.name)).all(),
+    ]
+    return {code: shown_name(name) for code, name in rows}
+
+
+def reference_labels(desk: Desk) -> dict[str, str]:
+    """Every category and department code (inactive ones too: old cases keep them) → its shown name."""
+    with desk.db.read() as session:
+        return reference_names(session)
 
 
 def departments(desk: Desk) -> list[Choice]:
@@ -96,7 +112,7 @@ def departments(desk: Desk) -> list[Choice]:
             .where(Department.active.is_(True))
             .order_by(Department.code)
         ).all()
-        return [Choice(c, n) for c, n in rows]
+        return [Choice(c, shown_name(n)) for c, n in rows]
 
 
 def refuse_reference_edit_on_branch(session: Session) -> None:

@@ -104,23 +104,21 @@ def compose_reply(
         template = session.scalar(select(ReplyTemplate.body).where(ReplyTemplate.kind == kind.value)) or ""
         office = session.scalar(select(Office).where(Office.code == case.office_code))
         zone = office_timezone(session, case.office_code)
-        date_format = _("%Y年%m月%d日")
-        minute_format = _("%Y年%m月%d日 %H:%M")
 
         def day(value: datetime | None) -> str | None:
-            return local_time(value, zone, minute_format) if value else None
+            return local_time(value, zone, "long_minute") if value else None
 
         values = {
             "customer_name": case.customer_name,
             "case_no": case.case_no,
-            "registered_on": local_time(case.created_at, zone, date_format),
+            "registered_on": local_time(case.created_at, zone, "long_date"),
             "respond_by": day(case.respond_by),
             "resolve_by": day(case.resolve_by),
             "description": case.description,
             "demand": case.demand,
             "solution": solution,
             "organisation": office.name if office else None,
-            "today": local_time(desk.clock.now(), zone, date_format),
+            "today": local_time(desk.clock.now(), zone, "long_date"),
         }
         return fill(template, values)
 

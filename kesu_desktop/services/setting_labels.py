@@ -91,6 +91,15 @@ def setting_labels() -> list[SettingLabel]:
         SettingLabel("use_statutory_holidays", _("使用国家法定节假日"), "", "bool", calendar),
         SettingLabel("allow_clock_override", _("允许指定当前时间（仅测试与演示）"), "", "bool", calendar),
     ]
+    rows.append(
+        SettingLabel(
+            "language",
+            _("默认语言"),
+            _("zh_CN 简体中文，zh_TW 繁體中文，en 英文；用户可在“视图 → 语言”中改用自己的语言"),
+            "language",
+            _("语言"),
+        )
+    )
     return rows
 
 

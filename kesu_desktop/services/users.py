@@ -81,6 +81,7 @@ def check_password_rules(password: str | None, field: str = "password") -> str:
 
 
 def _actor(session: Session, user: User) -> Actor:
+    policy = office_policy(session, user.office_code)
     return Actor(
         id=user.id,
         username=user.username,
@@ -88,7 +89,8 @@ def _actor(session: Session, user: User) -> Actor:
         role=Role(user.role),
         office_code=user.office_code,
         department_code=user.department_code,
-        timezone=office_timezone(session, user.office_code),
+        timezone=policy.timezone,
+        language=policy.language,
     )
 
 

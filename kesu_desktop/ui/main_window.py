@@ -26,7 +26,7 @@ from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, 
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolButton, QVBoxLayout, QWidget
 
-from kesu_desktop import __version__, services
+from kesu_desktop import __version__, i18n, services
 from kesu_desktop.domain.enums import DocumentKind, Role
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.ui.admin.admin_menu import AdminMenu
@@ -34,6 +34,7 @@ from kesu_desktop.ui.alerts.alerts_view import AlertsView
 from kesu_desktop.ui.alerts.tray import AlertTray
 from kesu_desktop.ui.alerts.watcher_thread import DeadlineWatcher
 from kesu_desktop.ui.base import tasks
+from kesu_desktop.ui.base.language import apply_language, remember_language
 from kesu_desktop.ui.base.live import LiveUpdates
 from kesu_desktop.ui.base.notice_banner import NoticeBanner
 from kesu_desktop.ui.base.panels import Panel
@@ -178,6 +179,20 @@ class MainWindow(QMainWindow):
             QSettings().setValue(self._settings_key(self.layout_name.value, "state"), state)
         self._apply_layout(name)
 
+    @Slot(str)
+    def switch_language(self, language: str) -> None:
+        """视图 → 语言: this user's language on this desk from now on, applied to the open window at once
+        (the texts every panel sets in ``retranslate_ui``; a dialog opened later speaks it too)."""
+        remember_language(self.actor.username, language)
+        if language == i18n.current_language():
+            return
+        apply_language(language)
+        self.retranslate_ui()
+        self.on_refresh()
+        self.detail.reload()
+        message = _("界面语言已切换为 {name}").format(name=i18n.language_name(language))
+        self.statusBar().showMessage(message, 8000)
+
     @Slot()
     def on_reset_layout(self) -> None:
         """The current layout afresh, in a window no larger than the screen it is on."""
@@ -272,6 +287,15 @@ class MainWindow(QMainWindow):
             self.menu_view.addAction(panel.toggleViewAction())
         self.menu_view.addSeparator()
         self.act_reset = self._action(self.menu_view, "", self.on_reset_layout)
+        self.menu_language = self.menu_view.addMenu("")
+        self.language_actions = QActionGroup(self)
+        for language in i18n.LANGUAGES:
+            action = self.menu_language.addAction(i18n.language_name(language))
+            action.setCheckable(True)
+            action.setChecked(language == i18n.current_language())
+            action.setData(language)
+            action.triggered.connect(lambda _c=False, code=language: self.switch_language(code))
+            self.language_actions.addAction(action)
         self.menu_admin: AdminMenu | None = None
         if self.actor.role is Role.ADMIN:
             self.menu_admin = AdminMenu(self.desk, self.actor, self)
@@ -304,6 +328,7 @@ class MainWindow(QMainWindow):
         self.act_check_now.setText(_("立即检查期限"))
         self.menu_view.setTitle(_("视图(&V)"))
         self.act_reset.setText(_("重置布局"))
+        self.menu_language.setTitle(_("语言(&L)"))
         for action in self.layout_actions.actions():
             action.setText(LayoutName(action.data()).label)
         self.menu_print.retranslate_ui()

@@ -214,7 +214,7 @@ def test_printed_times_are_the_case_offices_and_the_record_timeline_names_what_i
     no = services.register_case(desk, alice, complaint()).case_no  # 2026-11-23 02:00 UTC
     receipt = pdf_text(issue_document(desk, alice, "receipt", no).pdf)
     assert "2026年11月23日11:00" in receipt and "2026年11月23日10:00" not in receipt
-    assert "2026-11-2311:00" in receipt  # the footer's issue time
+    assert "2026/11/2311:00" in receipt  # the footer's issue time
     services.act(desk, people.alice, no, "verify", {"valid": True})
     services.act(desk, people.bob, no, "assign", {"department": "AS", "assignee": "dave"})
     promised = "2026-11-24T10:00:00+09:00"
@@ -223,5 +223,5 @@ def test_printed_times_are_the_case_offices_and_the_record_timeline_names_what_i
     )
     record = pdf_text(issue_document(desk, people.carol, "record", no).pdf)
     assert "售后服务部" in record  # the timeline names the department, not its code
-    assert "2026年11月24日10:00" in record and "承诺回复：2026-11-2410:00" in record
+    assert "2026年11月24日10:00" in record and "承诺回复：2026/11/2410:00" in record
     assert "+8613800138000" in record  # the office's own copy, printed by a supervisor

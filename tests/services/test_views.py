@@ -142,6 +142,6 @@ def test_the_timeline_is_worded_with_names_and_the_readers_office_time(
     assert assigned.label == "分派" and "售后服务部" in assigned.summary  # the name, not the code AS
     logged = view.timeline[-1]
     assert (
-        logged.details["promised_at"] == "2026-11-24 09:30" and "承诺回复：2026-11-24 09:30" in logged.summary
+        logged.details["promised_at"] == "2026/11/24 09:30" and "承诺回复：2026/11/24 09:30" in logged.summary
     )
     assert logged.details["channel"] == "phone" and "set" not in logged.details

@@ -210,8 +210,9 @@ def test_alert_messages_give_the_due_time_in_the_office_zone(desk: Desk, people,
     case = services.register_case(desk, people.alice, complaint())
     clock.instant = case.respond_by + timedelta(minutes=1)
     (alert,) = [a for a in services.watch_tick(desk).new_alerts if a.deadline == "respond"]
-    tokyo = case.respond_by.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%m-%d %H:%M")
-    shanghai = case.respond_by.astimezone(SH).strftime("%m-%d %H:%M")
+    in_tokyo, in_shanghai = case.respond_by.astimezone(ZoneInfo("Asia/Tokyo")), case.respond_by.astimezone(SH)
+    tokyo = f"{in_tokyo.month}/{in_tokyo.day} {in_tokyo:%H:%M}"
+    shanghai = f"{in_shanghai.month}/{in_shanghai.day} {in_shanghai:%H:%M}"
     assert tokyo != shanghai
     assert alert.message.endswith(tokyo) and "已超时" in alert.message
 

@@ -22,7 +22,7 @@ def when(file: CaseFile, value: datetime | str | None, *, time: bool = True) -> 
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return local_time(value, file.timezone, _("%Y年%m月%d日 %H:%M") if time else _("%Y年%m月%d日"))
+    return local_time(value, file.timezone, "long_minute" if time else "long_date")
 
 
 def label(enum: type, value: Any) -> str:

@@ -134,7 +134,7 @@ class CertificateDialog(QDialog):
         )
 
     def _time(self, value: Any) -> str:
-        return services.local_time(value, self.actor.timezone, "%Y-%m-%d %H:%M")
+        return services.local_time(value, self.actor.timezone)
 
     def _fill(self, setup: services.SigningSetup) -> None:
         self.setup = setup
@@ -206,7 +206,7 @@ class CertificateDialog(QDialog):
     def _certificate_done(self, record: Any) -> str:  # services.certificates.CertificateRecord
         text = _("已启用：{subject}，有效期至 {until}。此后出具的文档将使用该证书签名。").format(
             subject=record.subject,
-            until=services.local_time(record.not_after, self.actor.timezone, "%Y-%m-%d"),
+            until=services.local_time(record.not_after, self.actor.timezone, "date"),
         )
         if record.warning:
             text += "\n" + record.warning

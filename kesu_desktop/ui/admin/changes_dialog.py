@@ -134,7 +134,7 @@ class ChangesDialog(QDialog):
         self.table.setRowCount(len(changes))
         for row, change in enumerate(changes):
             cells = [
-                services.local_time(change.at, self.actor.timezone, "%Y-%m-%d %H:%M:%S"),
+                services.local_time(change.at, self.actor.timezone, "second"),
                 change.actor,
                 object_text(change),
                 value_text(change.before),

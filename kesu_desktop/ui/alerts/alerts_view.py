@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from PySide6.QtCore import (
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import KesuError
+from kesu_desktop.formatting import countdown_text
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.formatting import local_time, to_local
@@ -83,9 +85,10 @@ def scope_choices(actor: services.Actor) -> list[tuple[str, str]]:
     return [mine, *([department] if has_department else []), everyone]
 
 
-def alert_line(alert: services.AlertView, zone: str) -> str:
-    """The one-line summary: 已超时 · 20261123-BJ01-CS-0001 · 解决期限 11-30 18:00 · P1 (``zone``'s time)."""
-    when = local_time(alert.due_at, zone, "%m-%d %H:%M")
+def alert_line(alert: services.AlertView, zone: str, now: datetime | None = None) -> str:
+    """The one-line summary: 已超时 · 20261123-BJ01-CS-0001 · 解决期限 11/30 18:00 · P1 (``zone``'s time),
+    with how long is left (剩余 2小时 15分钟) or how far past it is (超时 3小时) when ``now`` is given."""
+    when = local_time(alert.due_at, zone, "month_minute")
     parts = [
         state_label(alert.state),
         alert.case_no or _("本网点"),
@@ -93,6 +96,8 @@ def alert_line(alert: services.AlertView, zone: str) -> str:
     ]
     if alert.priority:
         parts.append(alert.priority.upper())
+    if now is not None:
+        parts.append(countdown_text(alert.due_at, now))
     return " · ".join(parts)
 
 
@@ -110,10 +115,13 @@ class AlertDelegate(QStyledItemDelegate):
     column, and the second line in a quieter colour keeps the summary the first thing the eye meets.
     """
 
-    def __init__(self, details: dict[str, str], zone: str, parent: QListWidget) -> None:
+    def __init__(
+        self, details: dict[str, str], zone: str, now: Callable[[], datetime], parent: QListWidget
+    ) -> None:
         super().__init__(parent)
         self._details = details  # department code → name, filled when loaded
         self._zone = zone
+        self._now = now
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         height = option.fontMetrics.height()
@@ -148,7 +156,7 @@ class AlertDelegate(QStyledItemDelegate):
         painter.setFont(option.font)
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(option.palette.color(text_role))
-        rest = alert_line(alert, self._zone).removeprefix(label).removeprefix(" · ")
+        rest = alert_line(alert, self._zone, self._now()).removeprefix(label).removeprefix(" · ")
         summary = QRect(pill.right() + 8, top.top(), top.right() - pill.right() - 8, line)
         painter.drawText(
             summary, _LEFT_MIDDLE, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, summary.width())
@@ -210,7 +218,8 @@ class AlertsView(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setUniformItemSizes(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # lines are elided
-        self.list.setItemDelegate(AlertDelegate(self._departments, self._actor.timezone, self.list))
+        delegate = AlertDelegate(self._departments, self._actor.timezone, self._desk.clock.now, self.list)
+        self.list.setItemDelegate(delegate)
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setStyleSheet("color: palette(placeholder-text); padding: 12px;")
@@ -308,7 +317,7 @@ class AlertsView(QWidget):
         scrolled = self.list.verticalScrollBar().value()  # a reload (another desk's alert) keeps the place
         self.list.clear()
         for alert in alerts:
-            item = QListWidgetItem(alert_line(alert, self._actor.timezone))
+            item = QListWidgetItem(alert_line(alert, self._actor.timezone, self._desk.clock.now()))
             item.setData(_ALERT, alert)
             item.setToolTip(alert.message)
             self.list.addItem(item)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError
+from kesu_desktop.formatting import size_text
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.file_dialogs import choose_save_path
@@ -53,14 +54,6 @@ def _thumbnail(data: bytes) -> QImage:
     painter.drawImage((THUMB - scaled.width()) // 2, (THUMB - scaled.height()) // 2, scaled)
     painter.end()
     return canvas
-
-
-def _human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 class ImagePreview(QDialog):
@@ -130,7 +123,7 @@ class AttachmentStrip(QListWidget):
             item.setData(_ID_ROLE, a.id)
             item.setToolTip(
                 _("{name}\n{size} · {who} 上传").format(
-                    name=a.filename, size=_human_size(a.size), who=a.uploaded_by
+                    name=a.filename, size=size_text(a.size), who=a.uploaded_by
                 )
             )
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.enums import Action, Channel, Priority, Role, Severity, Status
 from kesu_desktop.domain.errors import KesuError, StaleCase, ValidationError
+from kesu_desktop.formatting import countdown_text
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.services import SlaState
 from kesu_desktop.ui.base import tasks
@@ -556,8 +557,9 @@ class CaseDetailView(QWidget):
             state = deadline.state_at(now)
             if state is not None:
                 colour = SLA_COLOURS[state]
+                left = html.escape(countdown_text(deadline.due_at, now))
                 badge = f'<span style="color:{colour}; font-weight:600;">● {state_text[state]}</span>'
-                text = f"{when}&nbsp;&nbsp;{badge}"
+                text = f"{when}&nbsp;&nbsp;{badge}&nbsp;&nbsp;{left}"
             else:
                 note = f"&nbsp;&nbsp;{html.escape(_('已完成'))}" if deadline.met else ""
                 text = f'<span style="color:{MUTED};">{when}{note}</span>'

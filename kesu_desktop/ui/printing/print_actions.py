@@ -272,7 +272,7 @@ class PrintController(QObject):
         """Say where the key's password now lives: this computer's keyring, or (warned) the database."""
         text = _("已导入：{subject}，有效期至 {until}。此后出具的文档将使用该证书签名。").format(
             subject=record.subject,
-            until=services.local_time(record.not_after, self.actor.timezone, "%Y-%m-%d"),
+            until=services.local_time(record.not_after, self.actor.timezone, "date"),
         )
         if record.warning:
             QMessageBox.warning(self.window, _("导入签名证书"), text + "\n\n" + record.warning)

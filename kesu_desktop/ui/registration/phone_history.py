@@ -181,7 +181,7 @@ class CustomerHistoryPanel(QWidget):
             item = QTreeWidgetItem(
                 [
                     row.case_no,
-                    local_time(row.created_at, self.zone, "%Y-%m-%d"),
+                    local_time(row.created_at, self.zone, "date"),
                     self._category_names.get(row.category, row.category),
                     label_of(Status, row.status),
                 ]

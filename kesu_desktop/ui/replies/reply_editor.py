@@ -62,7 +62,7 @@ def reply_status_line(reply: ReplyView, zone: str) -> str:
     """What the writer needs to know about a reply: saved when, waiting, or what the reviewer said."""
     status = reply.status
     if status == ReplyStatus.DRAFT:
-        return _("草稿已保存 {time}").format(time=local_time(reply.updated_at, zone, "%H:%M"))
+        return _("草稿已保存 {time}").format(time=local_time(reply.updated_at, zone, "time"))
     if status == ReplyStatus.RETURNED:
         return _("已退回：{comment}").format(comment=reply.review_comment or "")
     if status == ReplyStatus.APPROVED:

@@ -100,7 +100,7 @@ def status_text(
     if status.last_sync_at is None:
         last = _("从未同步")
     else:
-        last = _("上次 {when}").format(when=local_time(status.last_sync_at, zone, "%m-%d %H:%M"))
+        last = _("上次 {when}").format(when=local_time(status.last_sync_at, zone, "month_minute"))
     text = _("同步：{last}，待同步 {n} 项").format(last=last, n=status.pending)
     if not status.networked:
         text = _("同步：仅文件交换，待同步 {n} 项").format(n=status.pending)

@@ -181,7 +181,7 @@ def test_discarding_a_draft_removes_it(
         encoding="utf-8",
     )
     form = open_form(qtbot, seeded_desk, clerk)
-    assert form.offer_label.text() == "发现未保存的登记草稿（2026-05-01 14:30）"  # shown in office time
+    assert form.offer_label.text() == "发现未保存的登记草稿（2026/5/1 14:30）"  # shown in office time
     qtbot.mouseClick(form.discard_button, Qt.MouseButton.LeftButton)
     assert not form.offer_bar.isVisible() and not path.exists()
     assert form.edits["customer_name"].text() == ""
