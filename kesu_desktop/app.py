@@ -4,7 +4,8 @@ Start-up failures people actually meet (a mistyped database URL, a server that i
 Chinese message and exit code 1, never a traceback; anything else is logged with ``log_unexpected``
 and reported the same way. ``--screenshot DIR`` runs the same path without any dialog (sign-in from
 ``--user`` and ``KESU_PASSWORD``) and writes ``DIR/main-LAYOUT-WxH.png`` (``--size WxH``, default 1366x768;
-``--layout registration|queue``, default the user's): it is how the window is looked at in CI.
+``--layout registration|queue``, default the user's; ``main-en-…`` when ``--lang`` is not Simplified
+Chinese): it is how the window is looked at in CI.
 """
 
 from __future__ import annotations
@@ -186,7 +187,8 @@ def _screenshot(window: MainWindow, opts: Options) -> Path:
     QApplication.processEvents()  # let the layouts catch up with the texts just set (row count, columns)
     directory.mkdir(parents=True, exist_ok=True)
     width, height = opts.size
-    target = directory / f"main-{window.layout_name.value}-{width}x{height}.png"
+    language = "" if i18n.current_language() == i18n.SOURCE_LANGUAGE else f"{i18n.current_language()}-"
+    target = directory / f"main-{language}{window.layout_name.value}-{width}x{height}.png"
     if not window.grab().save(str(target), "PNG"):
         raise StartupError(_("无法写入截图：{path}").format(path=target))
     return target

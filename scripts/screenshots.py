@@ -1,10 +1,11 @@
 """Render the main window in each layout at counter and office screen sizes into docs/, to look at.
 
-    .venv/bin/python scripts/screenshots.py [OUT_DIR]
+    .venv/bin/python scripts/screenshots.py [OUT_DIR] [--lang en] [--lang zh_TW]
 
 Builds a throw-away database (an office, a front-desk clerk and a specialist, 40 demo complaints),
 then runs the desktop's own screenshot mode (``main.py --screenshot DIR --size WxH --layout NAME``)
-once per layout and size: 1280x720 and 1366x768 (counters) and 1920x1080.
+once per layout and size: 1280x720 and 1366x768 (counters) and 1920x1080; with ``--lang``, once more per
+language (``main-en-queue-1366x768.png``).
 """
 
 from __future__ import annotations
@@ -43,14 +44,19 @@ def build(folder: Path) -> str:
 
 
 def main() -> int:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
+    args = sys.argv[1:]
+    languages = [args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--lang"]
+    positional = [a for i, a in enumerate(args) if a != "--lang" and (i == 0 or args[i - 1] != "--lang")]
+    out = Path(positional[0]) if positional else ROOT / "docs"
     with tempfile.TemporaryDirectory() as tmp:
         url = build(Path(tmp))
         env = {**os.environ, "KESU_PASSWORD": PASSWORD, "KESU_DATA_DIR": tmp, "QT_QPA_PLATFORM": "offscreen"}
-        for layout, user in LAYOUTS.items():
+        runs = [(layout, user, lang) for lang in languages or [None] for layout, user in LAYOUTS.items()]
+        for layout, user, lang in runs:
             for size in SIZES:
                 command = [sys.executable, str(ROOT / "main.py"), "--db", url, "--user", user]
                 command += ["--screenshot", str(out), "--size", size, "--layout", layout]
+                command += ["--lang", lang] if lang else []
                 done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
                 if done.returncode != 0:
                     print(done.stderr, file=sys.stderr)

@@ -24,11 +24,13 @@ class CategorySeed:
 
 
 def shown_name(stored: str) -> str:
-    """A category's or department's stored name as the reader sees it.
+    """Seeded reference text (a category's or department's name, a reply phrase, a reply template) as
+    the reader sees it.
 
-    The seeded names were stored in the language the installation was set up in; one still equal to a
-    shipped default (a message id) is shown in the reader's language, so an English-reading manager at
-    a Chinese head office reads "Product quality". A name an administrator wrote is shown as written.
+    Seeds were stored in the language the installation was set up in; text still equal to a shipped
+    default (a message id) is shown in the reader's language, so an English-reading manager at a Chinese
+    head office reads "Product quality" and composes an English letter. Text an administrator wrote is
+    shown as written. Administration screens show the stored text, which is what they edit.
     """
     return _(stored) if stored else stored
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kesu_desktop.domain.defaults import shown_name
 from kesu_desktop.domain.enums import ReplyKind, ReplyStatus, Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.localtime import local_time
@@ -84,14 +85,18 @@ def phrase_book(desk: Desk) -> PhraseBook:
 def _phrase_book(session: Session) -> PhraseBook:
     rows = session.scalars(select(Phrase).where(Phrase.active.is_(True)).order_by(Phrase.sort_order)).all()
     return PhraseBook(
-        recommended=[p.text for p in rows if p.kind == "recommended"],
-        forbidden=[ForbiddenPhrase(p.text, p.suggestion) for p in rows if p.kind == "forbidden"],
+        recommended=[shown_name(p.text) for p in rows if p.kind == "recommended"],
+        forbidden=[
+            ForbiddenPhrase(shown_name(p.text), shown_name(p.suggestion))
+            for p in rows
+            if p.kind == "forbidden"
+        ],
     )
 
 
 def reply_templates(desk: Desk) -> dict[ReplyKind, str]:
     with desk.db.read() as session:
-        return {ReplyKind(t.kind): t.body for t in session.scalars(select(ReplyTemplate))}
+        return {ReplyKind(t.kind): shown_name(t.body) for t in session.scalars(select(ReplyTemplate))}
 
 
 def compose_reply(
@@ -101,7 +106,9 @@ def compose_reply(
     kind = _kind(kind)
     with desk.db.read() as session:
         case = load_case(session, actor, case_no)
-        template = session.scalar(select(ReplyTemplate.body).where(ReplyTemplate.kind == kind.value)) or ""
+        template = shown_name(
+            session.scalar(select(ReplyTemplate.body).where(ReplyTemplate.kind == kind.value)) or ""
+        )
         office = session.scalar(select(Office).where(Office.code == case.office_code))
         zone = office_timezone(session, case.office_code)
 

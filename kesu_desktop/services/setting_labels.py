@@ -39,18 +39,16 @@ def setting_labels() -> list[SettingLabel]:
     """Every policy setting an administrator sets here, in display order (labels in the current language)."""
     span, rows = _span_hint(), []
     clocks = _("时限")
-    which = {"respond": _("响应"), "resolve": _("解决"), "update": _("进度更新")}
+    # whole phrases, not a word put into one: "response deadline" and 响应时限 are built differently
+    which = {
+        "respond": _("{priority} 响应时限"),
+        "resolve": _("{priority} 解决时限"),
+        "update": _("{priority} 进度更新时限"),
+    }
     for priority in Priority:
-        for key, word in which.items():
-            rows.append(
-                SettingLabel(
-                    f"sla.{priority.value}.{key}",
-                    _("{priority} {what}时限").format(priority=priority.value.upper(), what=word),
-                    span,
-                    "span",
-                    clocks,
-                )
-            )
+        for key, phrase in which.items():
+            label = phrase.format(priority=priority.value.upper())
+            rows.append(SettingLabel(f"sla.{priority.value}.{key}", label, span, "span", clocks))
     more = _("重大投诉与节点")
     rows += [
         SettingLabel("major_respond", _("重大投诉响应时限"), span, "span", more),

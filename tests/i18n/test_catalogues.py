@@ -24,15 +24,14 @@ TRANSLATIONS = ROOT / "translations"
 TRANSLATED = ("zh_TW", "en")
 #: Characters written the same in both scripts are fine; these are the Simplified-only ones OpenCC knows.
 _TO_TRADITIONAL = opencc.OpenCC("s2t")
-#: Simplified characters a Traditional text may quote on purpose: the name of the Simplified language.
-_QUOTED_SIMPLIFIED = {"简"}
+#: Characters OpenCC's s2t maps to a variant although Taiwan writes them as they are (台 in 客訴台 and
+#: 櫃台, 群, 准 in 批准-like words, 采 in 風采), and 简 in the name of the Simplified language.
+_TAIWAN_AS_IS = {"台", "群", "准", "采", "简"}
 
 
 def simplified_only(text: str) -> set[str]:
     """Characters of ``text`` that Traditional Chinese writes differently."""
-    return {
-        c for c in text if "\u4e00" <= c <= "\u9fff" and _TO_TRADITIONAL.convert(c) != c
-    } - _QUOTED_SIMPLIFIED
+    return {c for c in text if "\u4e00" <= c <= "\u9fff" and _TO_TRADITIONAL.convert(c) != c} - _TAIWAN_AS_IS
 
 
 def catalogue(language: str):
@@ -83,24 +82,28 @@ def test_every_message_is_translated_with_the_same_placeholders(language: str) -
 
 
 def test_english_has_no_chinese_and_traditional_has_no_simplified_only_characters() -> None:
-    english = [(m.id, m.string) for m in catalogue("en") if m.id and re.search(r"[\u3400-\u9fff]", m.string)]
+    chinese = re.compile(r"[\u3400-\u9fff]")
+    english = [(m.id, m.string) for m in catalogue("en") if m.id and chinese.search(m.string)]
     assert not english, english[:10]
     traditional = [
-        (m.string, simplified_only(m.string)) for m in catalogue("zh_TW") if m.id and simplified_only(m.string)
+        (m.string, simplified_only(m.string))
+        for m in catalogue("zh_TW")
+        if m.id and simplified_only(m.string)
     ]
     assert not traditional, traditional[:10]
 
 
 def test_taiwan_terms_not_mainland_ones() -> None:
     """The terms OpenCC's character conversion leaves in mainland usage, checked where they occur."""
-    mainland = {"信息": "資訊", "網絡": "網路", "默認": "預設", "打印": "列印", "用戶": "使用者", "登錄": "登入"}
-    wrong = [
-        (m.string, word)
-        for m in catalogue("zh_TW")
-        if m.id
-        for word in mainland
-        if word in m.string
-    ]
+    mainland = {
+        "信息": "資訊",
+        "網絡": "網路",
+        "默認": "預設",
+        "打印": "列印",
+        "用戶": "使用者",
+        "登錄": "登入",
+    }
+    wrong = [(m.string, word) for m in catalogue("zh_TW") if m.id for word in mainland if word in m.string]
     assert not wrong, wrong[:10]
 
 
@@ -124,8 +127,15 @@ def test_no_mo_file_is_committed() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("zh-TW", "zh_TW"), ("zh_Hant", "zh_TW"), ("zh_HK", "zh_TW"), ("en_GB.UTF-8", "en"), ("zh", "zh_CN"),
-     ("fr", None), ("", None)],
+    [
+        ("zh-TW", "zh_TW"),
+        ("zh_Hant", "zh_TW"),
+        ("zh_HK", "zh_TW"),
+        ("en_GB.UTF-8", "en"),
+        ("zh", "zh_CN"),
+        ("fr", None),
+        ("", None),
+    ],
 )
 def test_language_names_people_type_are_understood(typed: str, expected: str | None) -> None:
     assert i18n.normalize_language(typed) == expected

@@ -37,9 +37,10 @@ def test_dates_and_times_per_language(language: str, minute: str, long_date: str
         assert datetime_text(AFTERNOON, "long_minute") == long_minute
         assert datetime_text(AFTERNOON, "time") == "15:07"  # never 3:07 PM
         assert datetime_text(AFTERNOON, "second").endswith("15:07:09")
-        assert date_text(date(2026, 12, 31), long=True) == {
-            "zh_CN": "2026年12月31日", "zh_TW": "2026年12月31日", "en": "December 31, 2026"
-        }[language]
+        assert (
+            date_text(date(2026, 12, 31), long=True)
+            == {"zh_CN": "2026年12月31日", "zh_TW": "2026年12月31日", "en": "December 31, 2026"}[language]
+        )
 
 
 def test_an_instant_is_shown_in_the_offices_zone_in_the_language() -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-import opencc
 import pytest
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHeaderView,
@@ -32,16 +33,27 @@ from kesu_desktop.domain.enums import Role
 from kesu_desktop.ui.base.language import apply_language, resolve_language, saved_language
 from tests.helpers.data import ADMIN_PASSWORD
 from tests.helpers.ui import open_window
+from tests.i18n.test_catalogues import simplified_only
 
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
-_TO_TRADITIONAL = opencc.OpenCC("s2t")
 #: The language menu lists each language in its own name (简体中文 stays Simplified everywhere).
 LANGUAGE_NAMES = {i18n.language_name(code) for code in i18n.LANGUAGES}
 ASCII_CASES = (
-    {"customer_name": "Zhang San", "phone": "13800138000", "channel": "counter",
-     "description": "Fridge not cooling, wants a refund", "category": "product_quality", "demand": "Refund"},
-    {"customer_name": "Li Si", "phone": "13900139000", "channel": "phone",
-     "description": "Parcel three days late", "category": "logistics"},
+    {
+        "customer_name": "Zhang San",
+        "phone": "13800138000",
+        "channel": "counter",
+        "description": "Fridge not cooling, wants a refund",
+        "category": "product_quality",
+        "demand": "Refund",
+    },
+    {
+        "customer_name": "Li Si",
+        "phone": "13900139000",
+        "channel": "phone",
+        "description": "Parcel three days late",
+        "category": "logistics",
+    },
 )
 
 
@@ -57,9 +69,7 @@ def widget_texts(root: QWidget) -> list[tuple[str, str]]:
     for widget in [root, *root.findChildren(QWidget)]:
         add(widget, widget.toolTip())
         add(widget, widget.windowTitle())
-        if isinstance(widget, QLabel):
-            add(widget, widget.text())
-        elif isinstance(widget, QAbstractButton):
+        if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton):
             add(widget, widget.text())
         elif isinstance(widget, QLineEdit):
             add(widget, widget.text())
@@ -85,13 +95,14 @@ def widget_texts(root: QWidget) -> list[tuple[str, str]]:
             horizontal = widget.orientation().value == 1
             for i in range(model.columnCount() if horizontal else 0):
                 add(widget, str(model.headerData(i, widget.orientation()) or ""))
-    for view in root.findChildren(QWidget):
-        model = getattr(view, "model", lambda: None)()
-        if model is not None and hasattr(model, "rowCount") and callable(model.rowCount):
+    for view in root.findChildren(QAbstractItemView):
+        model = view.model()
+        if model is not None:
+            rows = model.rowCount(QModelIndex())
             try:
-                rows, columns = model.rowCount(), model.columnCount()
-            except TypeError:
-                continue
+                columns = model.columnCount(QModelIndex())
+            except TypeError:  # a list model: one column, not callable from Python
+                columns = 1
             for r in range(min(rows, 20)):
                 for c in range(columns):
                     add(view, str(model.index(r, c).data() or ""))
@@ -103,10 +114,14 @@ def ascii_office(fresh_desk: services.Desk) -> tuple[services.Desk, services.Act
     """A head office set up in Chinese (seeded categories stored in Chinese), read by an English
     supervisor: office, people and complaints in ASCII."""
     desk = fresh_desk
-    services.initialize(desk, office_code="HQ01", office_name="Head Office", admin="admin", password=ADMIN_PASSWORD)
+    services.initialize(
+        desk, office_code="HQ01", office_name="Head Office", admin="admin", password=ADMIN_PASSWORD
+    )
     admin = services.login(desk, "admin", ADMIN_PASSWORD)
     for name, role in (("mary", Role.SUPERVISOR), ("lily", Role.FRONT_DESK)):
-        services.add_user(desk, admin, username=name, password="pass-word-12", role=role, display_name=name.title())
+        services.add_user(
+            desk, admin, username=name, password="pass-word-12", role=role, display_name=name.title()
+        )
     lily = services.login(desk, "lily", "pass-word-12")
     for complaint in ASCII_CASES:
         services.register_case(desk, lily, complaint)
@@ -131,11 +146,7 @@ def test_every_panel_speaks_the_language(
         assert not chinese, chinese[:15]
         assert any("Product quality" in text for _w, text in texts)  # a seeded category, translated
     else:
-        simplified = [
-            (where, text)
-            for where, text in texts
-            if any("\u4e00" <= c <= "\u9fff" and _TO_TRADITIONAL.convert(c) != c for c in text)
-        ]
+        simplified = [(where, text) for where, text in texts if simplified_only(text)]
         assert not simplified, simplified[:15]
         assert any("投訴" in text or "案件" in text for _w, text in texts)
 
