@@ -1,10 +1,11 @@
 """Render one sample of every printed document into docs/ (PDF page 1 as PNG), for the README and review.
 
-    .venv/bin/python scripts/print-samples.py [OUT_DIR]
+    .venv/bin/python scripts/print-samples.py [OUT_DIR] [--lang en|zh_TW]
 
 Builds a throw-away database, works one complaint through the services (registration, a signature
 captured from pen strokes, plan, escalation, approved reply, resolution) and issues each document the
-way the desktop does. Needs ``pdftoppm`` (poppler-utils).
+way the desktop does. Needs ``pdftoppm`` (poppler-utils). With ``--lang`` the documents are printed in that
+language (``print-receipt-en.png``); the office is still set up in Chinese, as a head office would be.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kesu_desktop import services  # noqa: E402
+from kesu_desktop import i18n, services  # noqa: E402
 from kesu_desktop.domain.enums import Role  # noqa: E402
 from kesu_desktop.printing.issue import issue_document  # noqa: E402
 from kesu_desktop.services import Desk, documents  # noqa: E402
@@ -65,7 +66,7 @@ def seal(name: str) -> bytes:
     return out.getvalue()
 
 
-def main(out_dir: Path) -> None:
+def main(out_dir: Path, language: str | None = None) -> None:
     tmp = Path(tempfile.mkdtemp())
     os.environ["KESU_DATA_DIR"] = str(tmp)
     desk = Desk.open(f"sqlite:///{tmp / 'samples.db'}", node_id="samples")
@@ -73,6 +74,8 @@ def main(out_dir: Path) -> None:
         desk, office_code="BJ01", office_name="北京总部", admin="admin", password="admin-pass-1"
     )
     admin = services.login(desk, "admin", "admin-pass-1")
+    if language:
+        i18n.set_language(language)
     services.set_setting(desk, admin, "print_organisation", "北京某某家电服务有限公司")
     services.set_setting(desk, admin, "print_contact", "400-800-1234")
     set_seal(desk, admin, seal("北京某某家电服务有限公司"))
@@ -140,6 +143,7 @@ def main(out_dir: Path) -> None:
     for kind in ("reply", "confirmation", "record", "escalation"):
         pdfs[kind] = issue_document(desk, carol, kind, no).pdf
     out_dir.mkdir(parents=True, exist_ok=True)
+    suffix = f"-{language}" if language else ""
     for kind, pdf in pdfs.items():
         path = tmp / f"{kind}.pdf"
         path.write_bytes(pdf)
@@ -155,13 +159,16 @@ def main(out_dir: Path) -> None:
                 "1",
                 "-singlefile",
                 str(path),
-                str(out_dir / f"print-{kind}"),
+                str(out_dir / f"print-{kind}{suffix}"),
             ],
             check=True,
         )
-        print(out_dir / f"print-{kind}.png")
+        print(out_dir / f"print-{kind}{suffix}.png")
     desk.close()
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs")
+    args = sys.argv[1:]
+    chosen = args[args.index("--lang") + 1] if "--lang" in args[:-1] else None
+    rest = [a for i, a in enumerate(args) if a != "--lang" and (i == 0 or args[i - 1] != "--lang")]
+    main(Path(rest[0]) if rest else ROOT / "docs", chosen)

@@ -7,6 +7,7 @@ stale); one left untranslated in zh_TW or en fails here; a translation that drop
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import string
@@ -139,3 +140,24 @@ def test_no_mo_file_is_committed() -> None:
 )
 def test_language_names_people_type_are_understood(typed: str, expected: str | None) -> None:
     assert i18n.normalize_language(typed) == expected
+
+
+def test_every_translated_literal_in_the_code_reaches_the_template() -> None:
+    """``_("…")`` inside an f-string is invisible to pybabel (one token before Python 3.12): such a text
+    would stay Chinese in every language. The syntax tree sees every call; the template must hold them."""
+    with (TRANSLATIONS / "kesu.pot").open("rb") as f:
+        template = {m.id for m in read_po(f) if m.id}
+    unseen = []
+    for path in sorted((ROOT / "kesu_desktop").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "_"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+                and node.args[0].value not in template
+            ):
+                unseen.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.args[0].value}")
+    assert not unseen, unseen

@@ -69,7 +69,7 @@ def widget_texts(root: QWidget) -> list[tuple[str, str]]:
     for widget in [root, *root.findChildren(QWidget)]:
         add(widget, widget.toolTip())
         add(widget, widget.windowTitle())
-        if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton):
+        if isinstance(widget, (QLabel, QAbstractButton)):
             add(widget, widget.text())
         elif isinstance(widget, QLineEdit):
             add(widget, widget.text())

@@ -561,7 +561,8 @@ class CaseDetailView(QWidget):
                 badge = f'<span style="color:{colour}; font-weight:600;">● {state_text[state]}</span>'
                 text = f"{when}&nbsp;&nbsp;{badge}&nbsp;&nbsp;{left}"
             else:
-                note = f"&nbsp;&nbsp;{html.escape(_('已完成'))}" if deadline.met else ""
+                done = html.escape(_("已完成"))  # outside the f-string, where pybabel can see it
+                note = f"&nbsp;&nbsp;{done}" if deadline.met else ""
                 text = f'<span style="color:{MUTED};">{when}{note}</span>'
             self.deadlines.set_value(key, text, rich=True)
 
