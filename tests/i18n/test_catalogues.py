@@ -19,6 +19,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from kesu_desktop import i18n
+from kesu_desktop.paths import resources_dir
+from kesu_desktop.printing.fonts import FontSet
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -161,3 +163,19 @@ def test_every_translated_literal_in_the_code_reaches_the_template() -> None:
             ):
                 unseen.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.args[0].value}")
     assert not unseen, unseen
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_bundled_print_font_has_every_character_of_the_catalogue(language: str) -> None:
+    """Any translated text may end up on paper: the body font (no fallbacks) must draw all of it, or a
+    Traditional or English letter would stop at the missing-glyph check in front of a customer."""
+    body = FontSet(resources_dir() / "fonts" / "wqy-microhei.ttc", [])
+    missing: set[str] = set()
+    for m in catalogue(language):
+        if m.id:
+            lacking: set[str] = set()
+            source: set[str] = set()
+            body.plain(m.string.replace("\n", ""), lacking)
+            body.plain(m.id.replace("\n", ""), source)  # screen-only symbols (the ▾ of a menu button)
+            missing |= lacking - source
+    assert not missing, sorted(missing)
