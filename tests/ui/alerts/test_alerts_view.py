@@ -3,6 +3,7 @@ its time, Enter opens the case, and the scope combo follows the role."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -66,8 +67,13 @@ def test_lists_the_alerts_with_state_case_deadline_and_priority(
 ) -> None:
     view = open_view(qtbot, office)
     due = overdue[0].respond_by.astimezone(ZoneInfo(office.lily.timezone))
-    expected = {f"已超时 · {c.case_no} · 响应期限 {due:%m-%d %H:%M} · P2" for c in overdue}
-    assert set(texts(view)) == expected
+    when = f"{due.month}/{due.day} {due:%H:%M}"
+    expected = {f"已超时 · {c.case_no} · 响应期限 {when} · P2 · 超时 " for c in overdue}
+    shown = texts(view)
+    assert len(shown) == len(expected)
+    # each line ends with how far past the deadline it is, in the language's words (超时 5分钟)
+    assert {text[: text.rindex("超时 ") + 3] for text in shown} == expected
+    assert all(re.search(r"超时 \d+(分钟|小时)", text) for text in shown)
     assert view.count_label.text() == "2 条"
     assert view.empty.isHidden()
 

@@ -186,7 +186,7 @@ def test_quick_entry_logs_a_call(
     assert len(view.communications.texts) == 1
     _when, channel, who, summary, promise = view.communications.texts[0]
     assert (channel, who, summary) == ("电话/400热线", "lily", "已致电客户，约定明天上门检修")
-    expected = to_qdatetime(promised, clerk.timezone).toString("yyyy-MM-dd HH:mm")
+    expected = to_qdatetime(promised, clerk.timezone).toString("yyyy/M/d HH:mm")
     assert promise == expected
     assert kinds(view)[-1] == "客户沟通"
     assert view.log_summary.text() == ""  # ready for the next call
@@ -282,10 +282,13 @@ def test_times_are_shown_in_the_zone_of_the_users_office(
     assert tokyo_clerk.timezone == "Asia/Tokyo"
 
     view = open_detail(qtbot, seeded_desk, tokyo_clerk, fridge.case_no)
-    tokyo = fridge.created_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
-    shanghai = fridge.created_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    in_tokyo = fridge.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    in_shanghai = fridge.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    tokyo = f"{in_tokyo.year}/{in_tokyo.month}/{in_tokyo.day} {in_tokyo:%H:%M}"
+    shanghai = f"{in_shanghai.year}/{in_shanghai.month}/{in_shanghai.day} {in_shanghai:%H:%M}"
     assert view.complaint.values["registered"].text() == tokyo != shanghai
     assert view.timeline.texts[0][0] == tokyo
     assert tokyo in view.meta_label.text()
-    respond = fridge.respond_by.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%d %H:%M")
+    due = fridge.respond_by.astimezone(ZoneInfo("Asia/Tokyo"))
+    respond = f"{due.year}/{due.month}/{due.day} {due:%H:%M}"
     assert respond in view.deadlines.values["respond_by"].text()
