@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from kesu_desktop import paths
 
@@ -27,8 +27,6 @@ SOURCE_LANGUAGE = "zh_CN"
 DOMAIN = "kesu"
 #: Babel's locale for each language (zh_TW is Traditional Chinese as written in Taiwan).
 _BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "zh_TW": "zh_Hant_TW", "en": "en_US"}
-#: Aliases people type or systems report (zh-TW, zh_Hant, en_GB.UTF-8 …), folded to a shipped language.
-_ALIASES = {"zh": "zh_CN", "zh_sg": "zh_CN", "zh_hk": "zh_TW", "zh_mo": "zh_TW"}
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 _language = SOURCE_LANGUAGE
@@ -49,22 +47,22 @@ def _(message: str) -> str:
 
 
 def normalize_language(text: str | None) -> str | None:
-    """``zh-TW``, ``zh_Hant``, ``en_GB.UTF-8`` … → a shipped language code, or None if none matches."""
-    if not text:
+    """``zh-TW``, ``zh_Hant``, ``zh_HK``, ``en_GB.UTF-8`` … → a shipped language code, or None.
+
+    Babel's likely-subtags data decides the script (zh_TW and zh_HK are Traditional, zh and zh_SG
+    Simplified), so no alias table of ours can disagree with the locale data the formatting uses.
+    """
+    code = (text or "").strip().split(".")[0].split("@")[0].replace("-", "_")
+    if not code:
         return None
-    code = text.strip().split(".")[0].split("@")[0].replace("-", "_")
-    for language in LANGUAGES:
-        if code.lower() == language.lower():
-            return language
-    lowered = code.lower()
-    if lowered in _ALIASES:
-        return _ALIASES[lowered]
-    if lowered.startswith("zh_hant"):
-        return "zh_TW"
-    if lowered.startswith("zh"):
-        return "zh_CN"
-    if lowered.startswith("en"):
+    try:
+        locale = Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return None
+    if locale.language == "en":
         return "en"
+    if locale.language == "zh":
+        return "zh_TW" if locale.script == "Hant" else SOURCE_LANGUAGE
     return None
 
 
