@@ -16,7 +16,17 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kesu_desktop.cli import commands, offices, printing, templates, user_admin
+from kesu_desktop.cli import (
+    commands,
+    exports,
+    imports,
+    offices,
+    printing,
+    replies,
+    reports,
+    templates,
+    user_admin,
+)
 from kesu_desktop.cli import sync as sync_cli
 from kesu_desktop.cli.io import input_error_lines
 from kesu_desktop.domain.enums import Priority, Role, Status
@@ -163,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_admin.add_parsers(sub, admin_sub, common, user_sub)
     templates.add_parsers(sub, admin_sub, common)
     commands.add_integrity_parsers(sub, admin_sub, common)
+    replies.add_parsers(sub, common)
+    reports.add_parsers(sub, common)
+    exports.add_parsers(sub, common)
+    imports.add_parsers(sub, common)
     return parser
 
 
