@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import NotAllowed, NotFound, ValidationError
 from kesu_desktop.domain.periods import Period, parse_month, rate
+from kesu_desktop.domain.policy import Policy
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.reference import office_timezone, reference_names
+from kesu_desktop.services.reference import office_policy, office_timezone, reference_names
 from kesu_desktop.services.unit import scope_filter
-from kesu_desktop.storage.models import Case, CaseEvent, Office, User
+from kesu_desktop.storage.models import Case, CaseEvent, Office, Setting, User
 
 #: Who may read the report and the statistics: they answer for the month's figures.
 REPORT_ROLES = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
@@ -77,7 +78,12 @@ class Figures:
     overdue_open: int
     top_problems: tuple[Problem, ...]
     made_at: datetime
+    #: Category, department and office code → the name a reader sees.
     names: dict[str, str] = field(default_factory=dict)
+    #: Who the printed report is from (the office's print name, else its name; the company's for all).
+    organisation: str = ""
+    #: The zone the report's times are shown in (the reader's office).
+    timezone: str = "Asia/Shanghai"
 
     @property
     def on_time_response_rate(self) -> float | None:
@@ -205,7 +211,7 @@ def period_figures(
         cohort = _cohort(actor, zones, period, category)
         previous = _cohort(actor, zones, period.before(), category)
         counted = _counts(session, cohort, now)
-        names = reference_names(session)
+        names = {**reference_names(session), **_office_names(session)}
         return Figures(
             period=period,
             office=office,
@@ -232,6 +238,8 @@ def period_figures(
             top_problems=_top_problems(session, cohort, names),
             made_at=now,
             names=names,
+            organisation=_organisation(session, office, names),
+            timezone=actor.timezone,
         )
 
 
@@ -305,6 +313,19 @@ def _office_zones(session: Session, actor: Actor, office: str | None) -> dict[st
     elif actor.role not in (Role.MANAGER, Role.ADMIN):
         codes = [actor.office_code]
     return {code: office_timezone(session, code) for code in codes}
+
+
+def _office_names(session: Session) -> dict[str, str]:
+    return {code: name for code, name in session.execute(select(Office.code, Office.name))}
+
+
+def _organisation(session: Session, office: str | None, names: dict[str, str]) -> str:
+    if office is not None:
+        return office_policy(session, office).print_organisation or names.get(office, office)
+    company = Policy.from_settings(
+        dict(session.execute(select(Setting.key, Setting.value).where(Setting.scope == "")).all())
+    )
+    return company.print_organisation
 
 
 def _scoped(actor: Actor) -> ColumnElement[bool]:
