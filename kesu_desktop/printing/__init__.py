@@ -14,6 +14,7 @@ from kesu_desktop.printing.certificates import (
 )
 from kesu_desktop.printing.fonts import MissingGlyphs
 from kesu_desktop.printing.issue import Issued, issue_document
+from kesu_desktop.printing.report import monthly_report_pdf
 from kesu_desktop.printing.verify import Verdict, verify_letter
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "import_certificate",
     "initialize_with_certificate",
     "issue_document",
+    "monthly_report_pdf",
     "print_batch",
     "verify_letter",
 ]

@@ -6,6 +6,7 @@ the services do without importing the domain's rules itself.
 """
 
 from kesu_desktop.domain.localtime import local_time, to_local, wall_clock
+from kesu_desktop.domain.periods import Period, month_period
 from kesu_desktop.domain.replies import Finding, ForbiddenPhrase, find_forbidden
 from kesu_desktop.services.actions import act, parse_action
 from kesu_desktop.services.actor import Actor
@@ -63,6 +64,7 @@ from kesu_desktop.services.conflicts import ConflictView, conflicts_for, resolve
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
+from kesu_desktop.services.exports import ExportResult, export_cases
 from kesu_desktop.services.integrity import (
     ChainBreak,
     LogReport,
@@ -155,6 +157,7 @@ __all__ = [
     "Desk",
     "DueItem",
     "EventView",
+    "ExportResult",
     "Figures",
     "Finding",
     "FixedClock",
@@ -163,6 +166,7 @@ __all__ = [
     "LogReport",
     "NodeChain",
     "OfficeView",
+    "Period",
     "PhraseBook",
     "PhraseView",
     "PoisonEvent",
@@ -208,6 +212,7 @@ __all__ = [
     "due",
     "edit_phrase",
     "event_log_notice",
+    "export_cases",
     "find_forbidden",
     "find_poison",
     "get_actor",
@@ -231,6 +236,7 @@ __all__ = [
     "may_read_reports",
     "may_review_replies",
     "may_write_replies",
+    "month_period",
     "monthly_report",
     "parse_action",
     "parse_instant",

@@ -66,6 +66,8 @@ def arrange(window: QMainWindow, panels: dict[str, Panel], name: LayoutName, rol
         window.tabifyDockWidget(before, after)
     if "conflicts" in panels:
         window.tabifyDockWidget(panels["alerts"], panels["conflicts"])
+    if "statistics" in panels:  # supervisors, managers, admins: a tab behind the right column's
+        window.tabifyDockWidget(tabs_side[-1], panels["statistics"])
     for panel in panels.values():
         panel.show()
     if role not in REVIEWERS:

@@ -46,6 +46,8 @@ from kesu_desktop.ui.printing.print_menu import PrintMenu
 from kesu_desktop.ui.registration.registration_form import RegistrationForm
 from kesu_desktop.ui.replies.reply_editor import ReplyEditor
 from kesu_desktop.ui.replies.reply_review import ReplyReviewView
+from kesu_desktop.ui.reports.monthly_dialog import MonthlyReportDialog
+from kesu_desktop.ui.reports.statistics_view import StatisticsView, office_today
 from kesu_desktop.ui.sync.background_sync import BranchSync, status_text
 from kesu_desktop.ui.sync.conflicts_view import ConflictsView
 
@@ -121,6 +123,10 @@ class MainWindow(QMainWindow):
         if actor.role in CONFLICT_SETTLERS:
             self.conflicts = ConflictsView(desk, actor)
             self.panels["conflicts"] = Panel("dock_conflicts", _("冲突"), self.conflicts, self)
+        self.statistics: StatisticsView | None = None
+        if services.may_read_reports(actor):
+            self.statistics = StatisticsView(desk, actor)
+            self.panels["statistics"] = Panel("dock_statistics", _("统计"), self.statistics, self)
         self.layout_name = default_layout(actor.role)
         self._build_menus()
         self._build_status_bar()
@@ -260,6 +266,12 @@ class MainWindow(QMainWindow):
         self.act_reply = self._action(self.menu_case, "", lambda: self.panels["reply"].reveal(), "Ctrl+R")
         self.act_alerts = self._action(self.menu_case, "", lambda: self.panels["alerts"].reveal(), "Ctrl+3")
         self.act_check_now = self._action(self.menu_case, "", self.on_check_now, "Shift+F5")
+        self.act_statistics: QAction | None = None
+        self.act_monthly: QAction | None = None
+        if self.statistics is not None:
+            self.menu_case.addSeparator()
+            self.act_statistics = self._action(self.menu_case, "", self.on_statistics, "Ctrl+4")
+            self.act_monthly = self._action(self.menu_case, "", self.on_monthly_report, "Ctrl+Shift+M")
         self.printer = PrintController(self.desk, self.actor, self)
         self.menu_print = PrintMenu(
             self.printer, lambda: self.detail.case, self.case_list.selected_case_nos, self
@@ -326,6 +338,9 @@ class MainWindow(QMainWindow):
         self.act_reply.setText(_("撰写回复"))
         self.act_alerts.setText(_("转到提醒"))
         self.act_check_now.setText(_("立即检查期限"))
+        if self.act_statistics is not None and self.act_monthly is not None:
+            self.act_statistics.setText(_("统计(&T)"))
+            self.act_monthly.setText(_("月度投诉分析报告(&M)…"))
         self.menu_view.setTitle(_("视图(&V)"))
         self.act_reset.setText(_("重置布局"))
         self.menu_language.setTitle(_("语言(&L)"))
@@ -346,6 +361,7 @@ class MainWindow(QMainWindow):
             ("review", _("回复审批")),
             ("alerts", _("提醒")),
             ("conflicts", _("冲突")),
+            ("statistics", _("统计")),
         ):
             if key in self.panels:
                 self.panels[key].setWindowTitle(title)
@@ -362,6 +378,8 @@ class MainWindow(QMainWindow):
             view.retranslate_ui()
         if self.conflicts is not None:
             self.conflicts.retranslate_ui()
+        if self.statistics is not None:
+            self.statistics.retranslate_ui()
         self.notice.retranslate_ui()
         self.log_notice.retranslate_ui()
 
@@ -394,6 +412,43 @@ class MainWindow(QMainWindow):
             lambda case: self.printer.capture_signature(DocumentKind.RECEIPT, case)
         )
         self.detail.sig_case_loaded.connect(self.on_detail_loaded)
+        if self.statistics is not None:
+            self.statistics.sig_filter_requested.connect(self.on_statistics_filter)
+            self.statistics.sig_report_requested.connect(self.on_monthly_report)
+            self.alerts.sig_report_activated.connect(self.on_monthly_report)
+
+    @Slot()
+    def on_statistics(self) -> None:
+        if self.statistics is not None:
+            self.panels["statistics"].reveal()
+            if self.statistics.figures is None:
+                self.statistics.refresh()
+
+    @Slot()
+    def on_monthly_report(self) -> None:
+        """The report of last month (the one due by the 5th), for the office the statistics show."""
+        office = self.statistics.office_combo.currentData() if self.statistics is not None else None
+        today = office_today(self.desk, self.actor).addMonths(-1)
+        dialog = MonthlyReportDialog(
+            self.desk, self.actor, self, month=f"{today.year():04d}-{today.month():02d}", office=office
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    @Slot(str, str)
+    def on_statistics_filter(self, dimension: str, code: str) -> None:
+        """A bar of the statistics clicked: the case list shows just those cases."""
+        listing = self.case_list
+        if dimension == "office":
+            listing.office_edit.setText(code)
+        else:
+            combo = listing.category_combo if dimension == "category" else listing.department_combo
+            index = combo.findData(code)
+            if index < 0:
+                return  # an inactive category or department: the list offers only active ones
+            combo.setCurrentIndex(index)
+        listing.on_filter_changed()
+        self.panels["list"].reveal()
 
     @Slot(str)
     def open_case(self, case_no: str) -> None:

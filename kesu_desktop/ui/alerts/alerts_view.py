@@ -187,6 +187,8 @@ class AlertsView(QWidget):
 
     sig_case_activated = Signal(str)
     sig_count_changed = Signal(int)
+    #: The monthly report's reminder was opened: the main window shows the report dialog.
+    sig_report_activated = Signal()
 
     def __init__(self, desk: services.Desk, actor: services.Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -366,6 +368,8 @@ class AlertsView(QWidget):
         alert: services.AlertView = item.data(_ALERT)
         if alert.case_no:
             self.sig_case_activated.emit(alert.case_no)
+        elif alert.deadline == "report":
+            self.sig_report_activated.emit()
 
     @Slot()
     def on_snooze_menu(self) -> None:
