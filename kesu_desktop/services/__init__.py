@@ -64,7 +64,6 @@ from kesu_desktop.services.conflicts import ConflictView, conflicts_for, resolve
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
-from kesu_desktop.services.exports import ExportResult, export_cases
 from kesu_desktop.services.integrity import (
     ChainBreak,
     LogReport,
@@ -157,7 +156,6 @@ __all__ = [
     "Desk",
     "DueItem",
     "EventView",
-    "ExportResult",
     "Figures",
     "Finding",
     "FixedClock",
@@ -212,7 +210,6 @@ __all__ = [
     "due",
     "edit_phrase",
     "event_log_notice",
-    "export_cases",
     "find_forbidden",
     "find_poison",
     "get_actor",

@@ -63,7 +63,6 @@ class MonthlyReportDialog(QDialog):
         self.preview_button = self.buttons.addButton(_("预览(&P)…"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.rejected.connect(self.reject)
         self.preview_button.clicked.connect(self.make_report)
-        self.buttons.accepted.disconnect()
         form = QFormLayout()
         form.addRow(_("月份"), self.month_combo)
         form.addRow(_("网点"), self.office_combo)
