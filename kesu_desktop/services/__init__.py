@@ -64,6 +64,7 @@ from kesu_desktop.services.conflicts import ConflictView, conflicts_for, resolve
 from kesu_desktop.services.customers import Suggestion, customer_history, suggest
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
+from kesu_desktop.services.exports import ExportResult, export_cases
 from kesu_desktop.services.integrity import (
     ChainBreak,
     LogReport,
@@ -72,6 +73,17 @@ from kesu_desktop.services.integrity import (
     db_role_sql,
     event_log_notice,
     verify_log,
+)
+from kesu_desktop.services.legacy_import import (
+    ImportPlan,
+    ImportReport,
+    RegisterMapping,
+    RowError,
+    import_register,
+    load_mapping,
+    may_import_register,
+    read_register,
+    save_mapping,
 )
 from kesu_desktop.services.live import Changes, ChangeWatcher, watch_changes
 from kesu_desktop.services.offices import OfficeView, add_office, list_offices, set_office
@@ -156,10 +168,13 @@ __all__ = [
     "Desk",
     "DueItem",
     "EventView",
+    "ExportResult",
     "Figures",
     "Finding",
     "FixedClock",
     "ForbiddenPhrase",
+    "ImportPlan",
+    "ImportReport",
     "InitResult",
     "LogReport",
     "NodeChain",
@@ -169,7 +184,9 @@ __all__ = [
     "PhraseView",
     "PoisonEvent",
     "Problem",
+    "RegisterMapping",
     "ReplyView",
+    "RowError",
     "SettingLabel",
     "SettingRow",
     "SigningSetup",
@@ -210,11 +227,13 @@ __all__ = [
     "due",
     "edit_phrase",
     "event_log_notice",
+    "export_cases",
     "find_forbidden",
     "find_poison",
     "get_actor",
     "get_case",
     "import_calendar",
+    "import_register",
     "initialize",
     "is_initialized",
     "list_attachments",
@@ -226,9 +245,11 @@ __all__ = [
     "list_phrases",
     "list_templates",
     "list_users",
+    "load_mapping",
     "local_time",
     "login",
     "mark_signed",
+    "may_import_register",
     "may_issue",
     "may_read_reports",
     "may_review_replies",
@@ -242,6 +263,7 @@ __all__ = [
     "phrase_book",
     "placeholder_names",
     "read_instant",
+    "read_register",
     "record_output",
     "reference_labels",
     "register_case",
@@ -249,6 +271,7 @@ __all__ = [
     "reply_templates",
     "resolve_conflict",
     "review_reply",
+    "save_mapping",
     "save_reply_draft",
     "set_calendar_day",
     "set_category",

@@ -11,8 +11,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain import sla, timeline, workflow
@@ -192,31 +193,43 @@ def case_rows(session: Session, actor: Actor, cases: Iterable[Case]) -> list[Cas
     return [case_row(c, actor, policies(c.office_code)) for c in cases]
 
 
+def filtered(
+    session: Session, query: Select[Any], actor: Actor, flt: CaseFilter, now: datetime
+) -> Select[Any]:
+    """``query`` (over ``cases``) narrowed to what ``actor`` may see and ``flt`` asks for.
+
+    One place for the conditions, so the list, its export and anything else showing "the filtered
+    cases" agree row for row; paging (``after``, ``limit``) and order stay with the caller.
+    """
+    query = scope_filter(query.where(Case.deleted_at.is_(None)), actor)
+    if flt.status:
+        query = query.where(Case.status == flt.status.value)
+    if flt.priority:
+        query = query.where(Case.priority == flt.priority.value)
+    if flt.category:
+        query = query.where(Case.category == flt.category)
+    if flt.department:
+        query = query.where(Case.department_code == flt.department)
+    if flt.office:
+        query = query.where(Case.office_code == flt.office)
+    if flt.assigned_to_me:
+        query = query.where(Case.assignee_id == actor.id)
+    if flt.overdue:
+        query = query.where(Case.next_due_at < now)
+    if flt.search:
+        condition = search.search_condition(session, flt.search)
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
 def list_cases(desk: Desk, actor: Actor, flt: CaseFilter) -> list[CaseRow]:
     """Newest first, one page at a time (keyset, so page 1000 costs what page 1 costs)."""
     if not 1 <= flt.limit <= MAX_LIMIT:
         raise ValidationError.single("limit", _("每页条数须在 1 到 {n} 之间").format(n=MAX_LIMIT))
     now = desk.clock.now()
     with desk.db.read() as session:
-        query = scope_filter(select(Case).where(Case.deleted_at.is_(None)), actor)
-        if flt.status:
-            query = query.where(Case.status == flt.status.value)
-        if flt.priority:
-            query = query.where(Case.priority == flt.priority.value)
-        if flt.category:
-            query = query.where(Case.category == flt.category)
-        if flt.department:
-            query = query.where(Case.department_code == flt.department)
-        if flt.office:
-            query = query.where(Case.office_code == flt.office)
-        if flt.assigned_to_me:
-            query = query.where(Case.assignee_id == actor.id)
-        if flt.overdue:
-            query = query.where(Case.next_due_at < now)
-        if flt.search:
-            condition = search.search_condition(session, flt.search)
-            if condition is not None:
-                query = query.where(condition)
+        query = filtered(session, select(Case), actor, flt, now)
         if flt.after:
             at, last_id = flt.after
             query = query.where(or_(Case.created_at < at, and_(Case.created_at == at, Case.id < last_id)))
