@@ -9,9 +9,10 @@ import sys
 from datetime import date, datetime
 
 from kesu_desktop import services
+from kesu_desktop.cli.filters import case_filter
 from kesu_desktop.cli.io import note_estimated, print_json, read_json_object, read_text_file
 from kesu_desktop.cli.render import case_text, due_text, rows_text
-from kesu_desktop.domain.enums import Priority, Role, Status
+from kesu_desktop.domain.enums import Role, Status
 from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.domain.text import check_instant
 from kesu_desktop.i18n import _, join_items, use_language
@@ -180,17 +181,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     desk = open_desk(args)
     actor = sign_in(desk, args)
-    flt = services.CaseFilter(
-        status=Status(args.status) if args.status else None,
-        priority=Priority(args.priority) if args.priority else None,
-        category=args.category,
-        department=args.department.upper() if args.department else None,
-        office=args.office.upper() if args.office else None,
-        assigned_to_me=args.mine,
-        overdue=args.overdue,
-        search=args.search,
-        limit=args.limit,
-    )
+    flt = case_filter(args, limit=args.limit)
     rows = services.list_cases(desk, actor, flt)
     if args.json:
         print_json([r.to_json(actor.timezone) for r in rows])

@@ -28,8 +28,9 @@ from kesu_desktop.cli import (
     user_admin,
 )
 from kesu_desktop.cli import sync as sync_cli
+from kesu_desktop.cli.filters import add_filter_arguments
 from kesu_desktop.cli.io import input_error_lines
-from kesu_desktop.domain.enums import Priority, Role, Status
+from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import (
     AuthenticationFailed,
     Conflict,
@@ -115,14 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case_no", metavar="CASE_NO")
 
     p = add("list", commands.cmd_list, _("列出案件"))
-    p.add_argument("--status", choices=[s.value for s in Status])
-    p.add_argument("--priority", choices=[p.value for p in Priority])
-    p.add_argument("--category", metavar="CODE")
-    p.add_argument("--department", metavar="CODE")
-    p.add_argument("--office", metavar="CODE")
-    p.add_argument("--mine", action="store_true", help=_("只看分派给我的"))
-    p.add_argument("--overdue", action="store_true")
-    p.add_argument("--search", metavar="TEXT")
+    add_filter_arguments(p)
     p.add_argument("--limit", type=int, default=50, metavar="N")
 
     p = add("due", commands.cmd_due, _("即将到期或已超时的事项"))
