@@ -40,6 +40,7 @@ from kesu_desktop.ui.base.notice_banner import NoticeBanner
 from kesu_desktop.ui.base.panels import Panel
 from kesu_desktop.ui.cases.case_detail import CaseDetailView
 from kesu_desktop.ui.cases.case_list import CaseListView
+from kesu_desktop.ui.cases.import_dialog import ImportRegisterDialog
 from kesu_desktop.ui.layouts import LayoutName, arrange, default_layout, fit
 from kesu_desktop.ui.printing.print_actions import PrintController
 from kesu_desktop.ui.printing.print_menu import PrintMenu
@@ -258,6 +259,12 @@ class MainWindow(QMainWindow):
         self.act_sync = self._action(self.menu_file, "", self.on_sync_now, "F9")
         self.act_sync.setEnabled(False)  # until the sync worker says this is a branch
         self.menu_file.addSeparator()
+        # 导出… is the case list's own action (Ctrl+E there); the menu offers it from anywhere.
+        self.menu_file.addAction(self.case_list.export_action)
+        self.act_import: QAction | None = None
+        if services.may_import_register(self.actor):
+            self.act_import = self._action(self.menu_file, "", self.on_import_register, "Ctrl+Shift+I")
+        self.menu_file.addSeparator()
         self.act_quit = self._action(self.menu_file, "", self.close, QKeySequence.StandardKey.Quit)
         self.menu_case = bar.addMenu("")
         self.act_find = self._action(self.menu_case, "", self.on_find, "Ctrl+F")
@@ -331,6 +338,8 @@ class MainWindow(QMainWindow):
         self.act_sync.setText(_("立即同步(&S)"))
         self.act_sync.setToolTip(_("与中心交换本网点的案件（分支机构）"))
         self.act_quit.setText(_("退出(&Q)"))
+        if self.act_import is not None:
+            self.act_import.setText(_("导入登记表(&I)…"))
         self.menu_case.setTitle(_("案件(&C)"))
         self.act_find.setText(_("查找案件…"))
         self.act_list.setText(_("转到案件列表"))
@@ -425,6 +434,13 @@ class MainWindow(QMainWindow):
                 self.statistics.refresh()
 
     @Slot()
+    def on_import_register(self) -> None:
+        """文件 → 导入登记表: the legacy register dialog; the list reloads when it closes."""
+        dialog = ImportRegisterDialog(self.desk, self.actor, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _code: self.on_refresh())
+        dialog.open()
+
     def on_monthly_report(self) -> None:
         """The report of last month (the one due by the 5th), for the office the statistics show."""
         office = self.statistics.office_combo.currentData() if self.statistics is not None else None

@@ -157,3 +157,23 @@ def test_a_rewritten_event_log_warns_an_admin_at_start_and_never_a_clerk(
     tasks.wait_for_idle()
     qtbot.wait(50)
     assert counter.log_notice.isHidden()
+
+
+def test_file_menu_offers_export_to_all_and_register_import_to_leads_only(
+    qtbot: QtBot, seeded_desk: services.Desk, clerk: services.Actor
+) -> None:
+    from kesu_desktop.ui.cases.import_dialog import ImportRegisterDialog
+
+    window = open_window(qtbot, seeded_desk, clerk)
+    entries = [a.text() for a in window.menu_file.actions() if a.text()]
+    assert "导出…" in entries and not any(e.startswith("导入登记表") for e in entries)
+    window.close()
+
+    admin = services.login(seeded_desk, "admin", "admin-pass-1")
+    services.add_user(seeded_desk, admin, username="qian", password="qian-pass-12", role=Role.SUPERVISOR)
+    lead = open_window(qtbot, seeded_desk, services.login(seeded_desk, "qian", "qian-pass-12"))
+    assert lead.act_import is not None and lead.act_import.text() == "导入登记表(&I)…"
+    lead.act_import.trigger()
+    dialogs = [d for d in lead.findChildren(ImportRegisterDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0].actor.username == "qian"
+    dialogs[0].reject()

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +49,7 @@ from kesu_desktop.i18n import _
 from kesu_desktop.services import CaseFilter
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.flow_layout import FlowLayout
+from kesu_desktop.ui.cases import export_dialog
 from kesu_desktop.ui.cases.case_table_model import (
     COL_CREATED,
     COL_SLA,
@@ -133,6 +135,8 @@ class CaseListView(QWidget):
         self.desk, self.actor = desk, actor
         self.model = CaseTableModel(desk, actor, self)
         self._selected: str | None = None  # the case number to keep selected across reloads
+        self.export_run: export_dialog.ExportRun | None = None  # the export in flight, if any
+        self.last_export: export_dialog.ExportRun | None = None  # the one finished last (its answer)
         self._resetting = False
         self._build_filters()
         self._build_table()
@@ -238,10 +242,19 @@ class CaseListView(QWidget):
         self.busy.setMaximumSize(120, 12)
         self.busy.setTextVisible(False)
         self.busy.hide()
+        # 导出…: the filter shown, to a file (Ctrl+E while the list has the focus; also on right-click)
+        self.export_action = QAction(self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.export_action.triggered.connect(self.on_export)
+        self.addAction(self.export_action)
+        self.export_button = QToolButton()
+        self.export_button.setDefaultAction(self.export_action)
         self._status_bar = QHBoxLayout()
         self._status_bar.addWidget(self.count_label)
         self._status_bar.addWidget(self.busy)
         self._status_bar.addWidget(self.message_label, 1)
+        self._status_bar.addWidget(self.export_button)
 
     def _connect(self) -> None:
         self.search.textEdited.connect(self._search_timer.start)
@@ -254,6 +267,7 @@ class CaseListView(QWidget):
         self.overdue_check.toggled.connect(self.on_filter_changed)
         self.office_edit.editingFinished.connect(self.on_filter_changed)
         self.table.activated.connect(self.on_row_activated)
+        self.table.addAction(self.export_action)  # in the right-click menu beside 批量打印
         self.table.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self.on_sort_changed)
         self.model.sig_page_loaded.connect(self.on_page_loaded)
@@ -293,6 +307,8 @@ class CaseListView(QWidget):
         self.office_edit.setPlaceholderText(_("网点代码"))
         self.mine_check.setText(_("只看我的"))
         self.overdue_check.setText(_("已超时"))
+        self.export_action.setText(_("导出…"))
+        self.export_action.setToolTip(_("把当前筛选出的全部案件导出为 Excel 或 CSV 文件（Ctrl+E）"))
         self.model.retranslate()
         self._show_count()
 
@@ -343,6 +359,26 @@ class CaseListView(QWidget):
             header.blockSignals(True)
             header.setSortIndicator(COL_CREATED, Qt.SortOrder.DescendingOrder)
             header.blockSignals(False)
+
+    # --- export ---------------------------------------------------------------------------------
+
+    @Slot()
+    def on_export(self) -> None:
+        """Export every case of the filter shown (not only the loaded pages); one export at a time."""
+        if self.export_run is not None:
+            return
+        run = export_dialog.start_export(self.desk, self.actor, self.current_filter(), self)
+        if run is not None:
+            self.export_run = run
+            self.export_action.setEnabled(False)
+            run.sig_done.connect(self.on_export_done)
+
+    @Slot(object)
+    def on_export_done(self, _result: object) -> None:
+        if self.last_export is not None:
+            self.last_export.deleteLater()
+        self.last_export, self.export_run = self.export_run, None
+        self.export_action.setEnabled(True)
 
     # --- answers --------------------------------------------------------------------------------
 
