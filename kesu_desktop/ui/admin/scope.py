@@ -9,10 +9,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from kesu_desktop import services
-from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
-from kesu_desktop.ui.base import tasks
-from kesu_desktop.ui.base.form_errors import show_error
+from kesu_desktop.ui.base.form_errors import failure_text, show_error
 
 
 class ScopeCombo(QComboBox):
@@ -27,17 +25,6 @@ class ScopeCombo(QComboBox):
 
     def office(self) -> str | None:
         return self.currentData()
-
-
-def failure_text(exc: BaseException) -> str:
-    """A service's refusal as one line; anything else is a bug and goes to the log as well."""
-    if not isinstance(exc, KesuError):
-        tasks.unexpected(exc)
-        return _("操作失败，详情已写入日志")
-    errors = getattr(exc, "errors", None)
-    if isinstance(errors, dict) and errors:
-        return "\n".join(str(message) for message in errors.values())
-    return str(exc)
 
 
 def show_failure(label: QLabel, exc: BaseException) -> None:

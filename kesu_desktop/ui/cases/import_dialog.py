@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from kesu_desktop import services
-from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.file_dialogs import choose_open_file, choose_save_path
-from kesu_desktop.ui.base.form_errors import error_label, show_error
+from kesu_desktop.ui.base.form_errors import error_label, failure_text, show_error
 
 #: The kind of file the file dialogs remember a folder for.
 FILE_KIND = "legacy_register"
@@ -63,16 +62,6 @@ def field_labels() -> dict[str, str]:
         "address": _("地址"),
         "account_no": _("账号"),
     }
-
-
-def _failure_text(exc: BaseException) -> str:
-    if not isinstance(exc, KesuError):
-        tasks.unexpected(exc)
-        return _("操作失败，详情已写入日志")
-    errors = getattr(exc, "errors", None)
-    if isinstance(errors, dict) and errors:
-        return "\n".join(str(message) for message in errors.values())
-    return str(exc)
 
 
 class _ProgressRelay(QObject):
@@ -301,7 +290,7 @@ class ImportRegisterDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._idle()
         self.summary.setText("")
-        show_error(self.error, _failure_text(exc))
+        show_error(self.error, failure_text(exc))
 
     def _show_progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(max(total, 1))
