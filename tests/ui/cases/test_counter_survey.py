@@ -41,6 +41,8 @@ def test_three_digits_take_the_survey(qtbot: QtBot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), ActionDialog))
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, ActionDialog) and dialog.action is Action.SURVEY
+    # type only once the dialog holds the keyboard (on a loaded machine it is activated a moment later)
+    qtbot.waitUntil(lambda: dialog.isActiveWindow() and dialog.isAncestorOf(QApplication.focusWidget()))
     for digit in (Qt.Key.Key_5, Qt.Key.Key_4, Qt.Key.Key_5):
         qtbot.keyClick(QApplication.focusWidget(), digit)
     assert dialog.fields["comment"].focus.hasFocus()  # the three scores are done, on to the comment
