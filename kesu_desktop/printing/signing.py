@@ -198,31 +198,26 @@ def _require_valid(cert: OrgCertificate, now: datetime) -> None:
         raise CertificateError(_("证书尚未生效（生效日期 {date}）").format(date=start))
 
 
-class _Signer(signers.SimpleSigner):
-    """SimpleSigner that answers pyHanko's size-estimation dry run with placeholder bytes.
+#: Room in the signature's /Contents beyond the certificates it carries (hex digits, two per byte): the
+#: signed attributes, the algorithm identifiers and the signature value itself take well under 1 KB for
+#: the largest key we accept (RSA 4096: 512 bytes), so 4 KB is generous and never needs a second try.
+_CMS_OVERHEAD = 4096
 
-    SimpleSigner really signs during the dry run, and re-parses the private key on every signature;
-    for RSA that parse (key validation) dominates, so skipping the dry run saves about a third.
-    pyHanko adds a 50 % margin to the estimate, so the maximal signature length is plenty.
-    """
 
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
-        if dry_run:
-            public_key = self.signing_cert.public_key
-            if public_key.algorithm in ("rsa", "rsassa_pss"):
-                return bytes((public_key.bit_size + 7) // 8)
-            if public_key.algorithm == "ec":
-                return bytes(2 * ((public_key.bit_size + 7) // 8) + 9)  # DER ECDSA-Sig-Value, worst case
-        return self.sign_raw(data, digest_algorithm)
+@dataclass(frozen=True)
+class _Seal:
+    signer: signers.SimpleSigner
+    #: The /Contents placeholder size, fixed per certificate: pyHanko would otherwise build the whole
+    #: signature twice for every letter (a dry run to measure it, then the real one).
+    bytes_reserved: int
 
 
 @lru_cache(maxsize=4)
-def _signer_for(data: bytes, password: bytes | None) -> signers.SimpleSigner:
+def _seal_for(data: bytes, password: bytes | None) -> _Seal:
     """Decrypting a PKCS#12 runs a deliberately slow KDF; cache it so batch printing stays fast."""
-    loaded = signers.SimpleSigner.load_pkcs12_data(data, [], password)
-    return _Signer(
-        signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
-    )
+    signer = signers.SimpleSigner.load_pkcs12_data(data, [], password)
+    carried = {signer.signing_cert.dump(), *(cert.dump() for cert in signer.cert_registry)}
+    return _Seal(signer, 2 * (sum(len(der) for der in carried) + _CMS_OVERHEAD))
 
 
 def sign_pdf(
@@ -234,6 +229,7 @@ def sign_pdf(
     Raises pyHanko's own errors for unreadable PDFs or an already signed ``field_name``.
     """
     _require_valid(cert, datetime.now(UTC))
+    seal = _seal_for(cert.pkcs12, cert.password)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, reason=reason, location=location, md_algorithm="sha256"
     )
@@ -241,7 +237,8 @@ def sign_pdf(
     signers.sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False),
         meta,
-        signer=_signer_for(cert.pkcs12, cert.password),
+        signer=seal.signer,
+        bytes_reserved=seal.bytes_reserved,
         output=out,
     )
     return out.getvalue()
