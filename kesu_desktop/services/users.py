@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +29,18 @@ from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_policy, office_timezone, refuse_reference_edit_on_branch
 from kesu_desktop.storage.models import Department, LoginThrottle, Office, User
 
-_hasher = PasswordHasher()
+#: argon2id at OWASP's Password Storage Cheat Sheet recommendation: 19 MiB, 2 passes, 1 lane
+#: (docs/security.md says why). A hash stored with other parameters (argon2-cffi's old defaults,
+#: 64 MiB, 3 passes, 4 lanes) still verifies, and is replaced by one with these at the next sign-in.
+PASSWORD_MEMORY_KIB = 19 * 1024
+PASSWORD_TIME_COST = 2
+PASSWORD_PARALLELISM = 1
+_hasher = PasswordHasher(
+    time_cost=PASSWORD_TIME_COST,
+    memory_cost=PASSWORD_MEMORY_KIB,
+    parallelism=PASSWORD_PARALLELISM,
+    type=Type.ID,
+)
 MIN_PASSWORD = 8
 _USERNAME_MAX = 64
 _KEY_MAX = 200
@@ -100,6 +112,9 @@ def login(desk: Desk, username: str, password: str) -> Actor:
     An unknown or inactive name costs the same argon2 verification as a known one (against a dummy hash),
     so the time taken does not tell names apart. A name or desk locked after repeated failures is refused
     with the time to try again, before any password is checked, whether the name exists or not.
+
+    A right password whose stored hash has other parameters than today's is hashed again with today's
+    (the only moment the plain password is at hand), so raising or lowering the cost reaches every user.
     """
     now = desk.wall.now()
     name_key = username[:_KEY_MAX]
@@ -115,13 +130,15 @@ def login(desk: Desk, username: str, password: str) -> Actor:
         except (VerificationError, InvalidHashError):
             ok = False
         actor = _actor(session, user) if ok and user is not None else None
+        rehash = actor is not None and _hasher.check_needs_rehash(stored)
     if actor is None:
         until = _record_failure(desk, name_key, now)
         if until is not None:
             with desk.db.read() as session:
                 raise AuthenticationFailed(_locked_message(session, until))
         raise AuthenticationFailed(_("用户名或密码错误"))
-    _record_success(desk, name_key)
+    # hashed outside the write, so the database's write lock is not held for the argon2 work
+    _record_success(desk, name_key, (actor.id, stored, hash_password(password)) if rehash else None)
     return actor
 
 
@@ -188,9 +205,18 @@ def _record_failure(desk: Desk, name_key: str, now: datetime) -> datetime | None
     return None
 
 
-def _record_success(desk: Desk, name_key: str) -> None:
-    """A successful sign-in starts the name's count again (the desk's count runs on, see docs/security.md)."""
+def _record_success(desk: Desk, name_key: str, rehash: tuple[uuid.UUID, str, str] | None) -> None:
+    """A successful sign-in starts the name's count again (the desk's count runs on, see docs/security.md).
+
+    ``rehash`` is (user id, the hash just verified, its replacement at today's parameters): stored only if
+    the hash is still the one verified, so a password an administrator reset meanwhile is not undone.
+    """
     with desk.db.write() as session:
+        if rehash is not None:
+            user_id, verified, replacement = rehash
+            user = session.get(User, user_id)
+            if user is not None and user.password_hash == verified:
+                user.password_hash = replacement
         row = session.scalar(
             select(LoginThrottle).where(LoginThrottle.kind == "user", LoginThrottle.key == name_key)
         )
