@@ -412,10 +412,10 @@ def _imported_years_of(session: Session, scopes: list[str]) -> tuple[int, ...]:
 def office_coverage(session: Session, office_code: str) -> Coverage:
     """The years an office's calendar knows: bundled data (if the office uses it) and imports for it."""
     use_statutory = office_rules(session, office_code).policy.use_statutory_holidays
-    return coverage(use_statutory=use_statutory, imported=_imported_years(session, office_code))
+    return coverage(use_statutory=use_statutory, imported=imported_years(session, office_code))
 
 
-def _imported_years(session: Session, office_code: str) -> tuple[int, ...]:
+def imported_years(session: Session, office_code: str) -> tuple[int, ...]:
     """Years imported company-wide or for this office."""
     scopes = or_(CalendarYear.scope == "", CalendarYear.scope == office_code)
     return tuple(sorted(set(session.scalars(select(CalendarYear.year).where(scopes)))))
@@ -448,7 +448,7 @@ def calendar_coverage(desk: Desk, actor: Actor) -> CalendarCoverage:
     with desk.db.read() as session:
         rules = office_rules(session, actor.office_code)
         known = office_coverage(session, actor.office_code)
-        imported = _imported_years(session, actor.office_code)
+        imported = imported_years(session, actor.office_code)
     zone = rules.calendar.tz
     today = desk.clock.now().astimezone(zone).date()
     due_year = year_to_import(known, today)
@@ -471,7 +471,11 @@ def calendar_coverage(desk: Desk, actor: Actor) -> CalendarCoverage:
 def deadlines_estimated(session: Session, case: CaseView) -> bool:
     """Whether some deadline of the case falls in a year whose holidays nobody has loaded."""
     known = office_coverage(session, case.office_code)
-    zone = office_rules(session, case.office_code).calendar.tz
+    return estimated_in(known, office_rules(session, case.office_code).calendar.tz, case)
+
+
+def estimated_in(known: Coverage, zone: ZoneInfo, case: CaseView) -> bool:
+    """``deadlines_estimated`` for an office whose coverage and zone the caller has in hand."""
     deadlines = (
         case.respond_by,
         case.plan_by,

@@ -23,6 +23,7 @@ from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.domain.ids import HybridLogicalClock, Timestamp
 from kesu_desktop.i18n import _
 from kesu_desktop.services.clock import Clock, FixedClock, SystemClock
+from kesu_desktop.services.reference_cache import ReferenceCache
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.migrate import upgrade
 from kesu_desktop.storage.models import Setting, SyncLink
@@ -84,6 +85,8 @@ class Desk:
     #: HLC stamp, so a branch whose clock is a day off neither wins every conflict nor reorders the
     #: timeline (docs/sync.md, clock safety).
     wall_offset_ms: int = 0
+    #: The policies, calendars and lists built from the reference data, until it changes.
+    reference: ReferenceCache = field(default_factory=ReferenceCache, repr=False, compare=False)
 
     @classmethod
     def open(cls, url: str, *, clock: Clock | None = None, node_id: str | None = None) -> Desk:

@@ -35,7 +35,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select, text
@@ -64,15 +63,12 @@ from kesu_desktop.domain.validation import REGISTRATION_FIELDS, Registration, va
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
+from kesu_desktop.services.new_cases import new_case_rows
 from kesu_desktop.services.reference import OfficeRules, office_rules, shown_name
 from kesu_desktop.services.registration import registered_event, registration_day, registration_department
-from kesu_desktop.services.unit import add_next_due, next_look
-from kesu_desktop.storage import search
 from kesu_desktop.storage.bulk import CaseTables
-from kesu_desktop.storage.eventlog import event_payload
 from kesu_desktop.storage.models import BranchRole, Case, CaseEvent, Category, SyncLink
 from kesu_desktop.storage.serials import reserve_serials
-from kesu_desktop.storage.tokens import index_tokens
 
 #: Roles that may import a register: it writes many cases at once, under the importer's name.
 IMPORT_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SUPERVISOR})
@@ -615,31 +611,13 @@ def _write(
             "key": checked.key,
         }
         info["note"] = _("自旧登记表导入：{source} 第 {row} 行").format(source=plan.source, row=checked.row)
-        case = SimpleNamespace(**tables.cases.defaults)
-        add_next_due(case, fields)
-        hlc = desk.stamp()
-        payload = event_payload(fields, {**info, "base": hlc})
-        for name, value in fields.items():
-            setattr(case, name, value.astimezone(UTC) if isinstance(value, datetime) else value)
-        case.last_hlc = hlc
-        case.updated_at = checked.registered_at
-        events.append(
-            {
-                "id": uuid7(),
-                "case_id": case_id,
-                "hlc": hlc,
-                "node_id": desk.node_id,
-                "actor_id": actor.id,
-                "actor": actor.username,
-                "kind": "registered",
-                "at": checked.registered_at,
-                "payload": payload,
-            }
+        built = new_case_rows(
+            tables, desk, actor, fields, info, office.policy, at=checked.registered_at, now=now
         )
-        cases.append(vars(case))
-        watches.append({"case_id": case_id, "next_alert_at": next_look(case, office.policy, now)})
-        texts = search.case_texts(case)
-        documents.append((case_id, index_tokens(texts), search.folded_text(texts)))
+        cases.append(vars(built.case))
+        events.append(built.event)
+        watches.append(built.watch)
+        documents.append(built.document)
         if progress is not None and i % 200 == 0:
             progress(total + i, 2 * total)
     tables.write(session, tables.params(cases, events, [], watches, documents))

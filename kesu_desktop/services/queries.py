@@ -29,7 +29,7 @@ from kesu_desktop.services.reference import office_policy, reference_names
 from kesu_desktop.services.unit import case_clock, facts, load_case, scope_filter
 from kesu_desktop.services.views import CaseRow, CaseView, DeadlineView, DueItem, EventView, TimelineLine
 from kesu_desktop.storage import eventlog, search
-from kesu_desktop.storage.models import Case, CaseEvent, CaseLink
+from kesu_desktop.storage.models import Case, CaseLink
 
 MAX_LIMIT = 1000
 
@@ -77,7 +77,7 @@ def deadline_views(case: Case, policy: Policy) -> tuple[DeadlineView, ...]:
     return tuple(out)
 
 
-def _event_view(event: CaseEvent, full_phone: bool) -> EventView:
+def _event_view(event: Any, full_phone: bool) -> EventView:
     """The event as the reader may see it: a phone among its field changes is masked like the case's."""
     payload = dict(event.payload)
     changes = payload.get("set")
@@ -121,18 +121,43 @@ def view_of(session: Session, actor: Actor, case: Case, *, zone: str | None = No
             .order_by(Case.case_no)
         )
     )
+    return assembled_view(
+        actor,
+        case,
+        eventlog.events_of(session, case.id),
+        repeat_of=repeat_of,
+        policy=office_policy(session, case.office_code),
+        names=_reference_names(session),
+        zone=zone,
+    )
+
+
+def assembled_view(
+    actor: Actor,
+    case: Any,
+    events: Iterable[Any],
+    *,
+    repeat_of: list[str],
+    policy: Policy,
+    names: Mapping[str, str],
+    zone: str | None = None,
+) -> CaseView:
+    """``view_of`` from parts the caller has in hand (a case just registered needs no read back).
+
+    ``case`` is a Case row or anything with its attributes, ``events`` its events in timeline order.
+    """
     full_phone = sees_full_phone(actor.role)
-    events = [_event_view(e, full_phone) for e in eventlog.events_of(session, case.id)]
+    views = [_event_view(e, full_phone) for e in events]
     case_facts = facts(case)
     return CaseView.of(
         case,
         phone=phone_for(actor.role, case.phone),
         repeat_of=repeat_of,
-        events=events,
+        events=views,
         allowed_actions=tuple(workflow.allowed_actions(case_facts, actor.facts)),
         on_hold=case_facts.on_hold,
-        deadlines=deadline_views(case, office_policy(session, case.office_code)),
-        timeline=timeline_lines(events, _reference_names(session), zone or actor.timezone),
+        deadlines=deadline_views(case, policy),
+        timeline=timeline_lines(views, names, zone or actor.timezone),
     )
 
 

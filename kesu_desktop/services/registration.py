@@ -1,16 +1,25 @@
-"""Registering a complaint: validation, repeat and mass-complaint rules, case number, deadlines."""
+"""Registering a complaint: validation, repeat and mass-complaint rules, case number, deadlines.
+
+Registration must not slow down as the database grows (a head office keeps a million cases), so:
+the reference data comes from the desk's cache (services/reference_cache.py); the repeat and
+mass-complaint rules read only the columns they need, through indexes, and the mass rule only when it
+can fire; the new case's rows go out in one flush through the bulk path (storage/bulk.py), and the
+view returned is built from those rows instead of being read back.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain import rules
+from kesu_desktop.domain.calendar import coverage
 from kesu_desktop.domain.case_number import format_case_no
 from kesu_desktop.domain.defaults import SERVICE_DEPARTMENT
 from kesu_desktop.domain.enums import Priority, Severity, Status, stricter
@@ -20,13 +29,15 @@ from kesu_desktop.domain.validation import Registration, validate_registration
 from kesu_desktop.domain.workflow import check_register
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
-from kesu_desktop.services.admin import with_estimate
+from kesu_desktop.services.admin import estimated_in, imported_years, with_estimate
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.queries import case_view
-from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules
+from kesu_desktop.services.new_cases import NewCase, new_case_rows
+from kesu_desktop.services.queries import assembled_view, case_view
+from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules, reference_names
+from kesu_desktop.services.reference_cache import ReferenceSnapshot
 from kesu_desktop.services.unit import record
 from kesu_desktop.services.views import CaseView
-from kesu_desktop.storage import search
+from kesu_desktop.storage.bulk import CaseTables
 from kesu_desktop.storage.models import BranchRole, Case, CaseLink, SyncLink
 from kesu_desktop.storage.serials import next_serial
 
@@ -36,55 +47,86 @@ def register_case(desk: Desk, actor: Actor, data: Mapping[str, Any]) -> CaseView
     check_register(actor.facts)
     now = desk.clock.now()
     with desk.db.write() as session:
-        reg = validate_registration(data, categories=category_departments(session).keys(), now=now)
-        office = office_rules(session, actor.office_code)
-        case = _new_case(session, desk, actor, reg, office)
-        view_id = case.case_no
+        ref = desk.reference.snapshot(session)
+        categories = ref.get("categories", lambda: category_departments(session))
+        reg = validate_registration(data, categories=categories.keys(), now=now)
+        office = ref.get(("rules", actor.office_code), lambda: office_rules(session, actor.office_code))
+        written = _new_case(session, desk, actor, reg, office, ref)
+        if not written.raised_others:
+            return _view_of_new(session, actor, written.rows, written.repeat_of, office, ref)
+    # A mass complaint changed other cases too: the view is read back, as any other case's.
     with desk.db.read() as session:
-        return with_estimate(session, case_view(session, actor, view_id))
+        return with_estimate(session, case_view(session, actor, written.rows.case.case_no))
 
 
-def _prior(rows: list[Case]) -> list[rules.PriorCase]:
+@dataclass(frozen=True)
+class _Prior:
+    """An earlier case as the repeat and mass-complaint rules read it (a few columns, no ORM object)."""
+
+    id: uuid.UUID
+    rule: rules.PriorCase
+
+
+_PRIOR_COLUMNS = (
+    Case.id,
+    Case.case_no,
+    Case.phone,
+    Case.account_no,
+    Case.category,
+    Case.severity,
+    Case.created_at,
+    Case.status,
+)
+
+
+def _prior(rows: list[Row[Any]]) -> list[_Prior]:
     return [
-        rules.PriorCase(
-            case_no=c.case_no,
-            phone=c.phone,
-            account_no=c.account_no,
-            category=c.category,
-            severity=Severity(c.severity),
-            created_at=c.created_at,
-            closed=c.status == Status.CLOSED,
+        _Prior(
+            r.id,
+            rules.PriorCase(
+                case_no=r.case_no,
+                phone=r.phone,
+                account_no=r.account_no,
+                category=r.category,
+                severity=Severity(r.severity),
+                created_at=r.created_at,
+                closed=r.status == Status.CLOSED,
+            ),
         )
-        for c in rows
-        if c.validity != "invalid"
+        for r in rows
     ]
 
 
-def _same_customer(session: Session, reg: Registration, since: datetime) -> list[rules.PriorCase]:
-    """Earlier complaints of this customer in this category, from any office."""
+def _same_customer(session: Session, reg: Registration, since: datetime) -> list[_Prior]:
+    """Earlier complaints of this customer in this category, from any office (the phone and account
+    indexes)."""
     who = (
         or_(Case.phone == reg.phone, Case.account_no == reg.account_no)
         if reg.account_no
         else Case.phone == reg.phone
     )
-    query = select(Case).where(
-        who, Case.category == reg.category, Case.created_at >= since, Case.deleted_at.is_(None)
+    query = select(*_PRIOR_COLUMNS).where(
+        who,
+        Case.category == reg.category,
+        Case.created_at >= since,
+        Case.deleted_at.is_(None),
+        Case.validity.is_distinct_from("invalid"),
     )
-    return _prior(list(session.scalars(query)))
+    return _prior(list(session.execute(query)))
 
 
-def _same_category_here(
-    session: Session, category: str, office_code: str, since: datetime
-) -> list[rules.PriorCase]:
-    """Recent general complaints of one category at this office (the mass-complaint rule's scope)."""
-    query = select(Case).where(
-        Case.category == category,
+def _same_category_here(session: Session, category: str, office_code: str, since: datetime) -> list[_Prior]:
+    """Recent general complaints of one category at this office (the mass-complaint rule's scope),
+    through ``ix_cases_office_category_created``."""
+    query = select(*_PRIOR_COLUMNS).where(
         Case.office_code == office_code,
+        Case.category == category,
         Case.created_at > since,
         Case.severity == Severity.GENERAL.value,
         Case.deleted_at.is_(None),
+        Case.validity.is_distinct_from("invalid"),
     )
-    return _prior(list(session.scalars(query)))
+    return _prior(list(session.execute(query)))
 
 
 def registration_department(actor: Actor) -> str:
@@ -160,29 +202,42 @@ def registered_event(
     return fields, {"repeat_of": repeat_of}
 
 
-def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, office: OfficeRules) -> Case:
+@dataclass(frozen=True)
+class _Written:
+    rows: NewCase
+    repeat_of: list[str]
+    #: The mass-complaint rule fired and raised earlier cases too.
+    raised_others: bool
+
+
+def _new_case(
+    session: Session,
+    desk: Desk,
+    actor: Actor,
+    reg: Registration,
+    office: OfficeRules,
+    ref: ReferenceSnapshot,
+) -> _Written:
     now = desk.clock.now()
     policy = office.policy
+    earlier = _same_customer(session, reg, now - timedelta(days=policy.repeat_window_days))
     repeat_of = rules.find_repeats(
         phone=reg.phone,
         account_no=reg.account_no,
         category=reg.category,
         at=now,
-        earlier=_same_customer(session, reg, now - timedelta(days=policy.repeat_window_days)),
+        earlier=[p.rule for p in earlier],
         window_days=policy.repeat_window_days,
     )
-    mass_group = rules.mass_complaint_group(
-        category=reg.category,
-        severity=rules.effective_severity(reg.severity, reg.urgent),
-        at=now,
-        policy=policy,
-        recent=_same_category_here(
-            session, reg.category, actor.office_code, now - timedelta(days=policy.mass_complaint_days)
-        ),
-    )
-    if not policy.rule_mass_complaint:
-        mass_group = []
-    _refuse_branch_office_at_central(session, actor.office_code)
+    mass_group: list[str] = []
+    severity = rules.effective_severity(reg.severity, reg.urgent)
+    if policy.rule_mass_complaint and severity is Severity.GENERAL:
+        since = now - timedelta(days=policy.mass_complaint_days)
+        recent = _same_category_here(session, reg.category, actor.office_code, since)
+        mass_group = rules.mass_complaint_group(
+            category=reg.category, severity=severity, at=now, policy=policy, recent=[p.rule for p in recent]
+        )
+    _refuse_branch_office_at_central(session, ref, actor.office_code)
     reg_department = registration_department(actor)
     local_day = registration_day(office, now)
     serial = next_serial(session, actor.office_code, reg_department, local_day)
@@ -198,35 +253,73 @@ def _new_case(session: Session, desk: Desk, actor: Actor, reg: Registration, off
         repeat_of=repeat_of,
         mass=bool(mass_group),
     )
-    case = Case(**fields, updated_at=now, last_hlc=desk.stamp())
-    session.add(case)
-    session.flush()
-    record(session, desk, case, actor, "registered", dict(fields), info, policy=policy)
-    _link(session, case, repeat_of, "repeat")
+    tables = ref.get("case_tables", lambda: CaseTables(session.get_bind().dialect))
+    rows = new_case_rows(tables, desk, actor, fields, info, policy, at=now, now=now)
+    repeats = set(repeat_of)
+    links = [
+        {"case_id": rows.case.id, "linked_case_id": p.id, "kind": "repeat"}
+        for p in earlier
+        if p.rule.case_no in repeats
+    ]
+    tables.write(
+        session, tables.params([vars(rows.case)], [rows.event], links, [rows.watch], [rows.document])
+    )
     if mass_group:
+        case = session.get(Case, rows.case.id)
+        assert case is not None  # written just above, in this transaction
         _raise_mass_group(session, desk, actor, case, mass_group, office)
-    search.index_case(session, case)
-    return case
+    return _Written(rows, sorted(repeats), raised_others=bool(mass_group))
 
 
-def _refuse_branch_office_at_central(session: Session, office_code: str) -> None:
+def _view_of_new(
+    session: Session,
+    actor: Actor,
+    rows: NewCase,
+    repeat_of: list[str],
+    office: OfficeRules,
+    ref: ReferenceSnapshot,
+) -> CaseView:
+    """The new case's view from the rows just written (what ``get_case`` would read back)."""
+    code = rows.case.office_code
+    names = ref.get("names", lambda: reference_names(session))
+    known = ref.get(
+        ("coverage", code),
+        lambda: coverage(
+            use_statutory=office.policy.use_statutory_holidays, imported=imported_years(session, code)
+        ),
+    )
+    event = _EventRow(**rows.event)
+    view = assembled_view(actor, rows.case, [event], repeat_of=repeat_of, policy=office.policy, names=names)
+    return replace(view, deadlines_estimated=estimated_in(known, office.calendar.tz, view))
+
+
+@dataclass(frozen=True)
+class _EventRow:
+    """The ``registered`` event as the view reads it (the attributes of a CaseEvent row)."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    hlc: str
+    node_id: str
+    actor_id: uuid.UUID | None
+    actor: str
+    kind: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+def _refuse_branch_office_at_central(session: Session, ref: ReferenceSnapshot, office_code: str) -> None:
     """An office served by a branch numbers its cases there only, so two numbers never collide."""
-    if session.scalar(select(SyncLink.id).limit(1)) is not None:
-        return  # this is the branch
-    if session.scalar(select(BranchRole.role_name).where(BranchRole.office_code == office_code)) is not None:
+    is_branch = ref.get("is_branch", lambda: session.scalar(select(SyncLink.id).limit(1)) is not None)
+    if is_branch:
+        return
+    served = ref.get("branch_offices", lambda: frozenset(session.scalars(select(BranchRole.office_code))))
+    if office_code in served:
         raise NotAllowed(
             _("网点 {office} 由分支机构登记投诉（编号在分支机构发放）：请在分支机构登记").format(
                 office=office_code
             )
         )
-
-
-def _link(session: Session, case: Case, case_nos: list[str], kind: str) -> None:
-    if not case_nos:
-        return
-    ids = session.scalars(select(Case.id).where(Case.case_no.in_(case_nos))).all()
-    for linked in ids:
-        session.add(CaseLink(case_id=case.id, linked_case_id=linked, kind=kind))
 
 
 def _raise_mass_group(
@@ -257,6 +350,7 @@ def _raise_mass_group(
             },
             {"reason": reason, "group": members, "rule": "mass_complaint"},
             actor_name="system",
+            policy=office.policy,
         )
     record(
         session,
@@ -267,4 +361,5 @@ def _raise_mass_group(
         {},
         {"reason": reason, "group": members, "rule": "mass_complaint"},
         actor_name="system",
+        policy=office.policy,
     )

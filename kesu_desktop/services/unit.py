@@ -160,8 +160,16 @@ def record(
         changes=changes,
         info=info,
     )
-    schedule_watch(session, case, policy or office_rules(session, case.office_code).policy, desk.clock.now())
+    schedule_watch(session, case, policy or cached_policy(session, desk, case.office_code), desk.clock.now())
     return event
+
+
+def cached_policy(session: Session, desk: Desk, office_code: str) -> Policy:
+    """The office's policy from the desk's cache (built in this transaction if the data changed)."""
+    rules = desk.reference.snapshot(session).get(
+        ("rules", office_code), lambda: office_rules(session, office_code)
+    )
+    return rules.policy
 
 
 def ensure(condition: bool, message: str) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.i18n import _
 from kesu_desktop.storage import feed as _feed  # noqa: F401  (registers the change-feed hook)
+from kesu_desktop.storage import json_text
 
 _WRITE = "kesu_write"
 #: Rows ANALYZE samples per index on SQLite: enough to rank the indexes, and 0.1–0.7 s at 500,000 cases
@@ -83,7 +84,7 @@ class Database:
         a checkpoint must never survive a power cut that the data it covers did not."""
         self.url = normalize_url(url)
         self.kind = make_url(self.url).get_backend_name()
-        kwargs: dict[str, Any] = {"echo": echo}
+        kwargs: dict[str, Any] = {"echo": echo, "json_serializer": json_text.dumps}
         if self.kind == "sqlite":
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         else:

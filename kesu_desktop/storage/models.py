@@ -173,6 +173,7 @@ class Case(Base):
         Index("ix_cases_phone", "phone"),
         Index("ix_cases_phone_last4", "phone_last4"),
         Index("ix_cases_account", "account_no"),
+        Index("ix_cases_office_category_created", "office_code", "category", "created_at"),
     )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)
@@ -564,3 +565,16 @@ class AdminChange(Base):
     entity_key: Mapped[str] = mapped_column(String(120))
     before: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
     after: Mapped[Any] = mapped_column(JSONDocument, nullable=True)
+
+
+class ReferenceVersion(Base):
+    """One row whose ``n`` triggers bump on every change of the reference data (migration 0013).
+
+    Why: registering a complaint needs the office's policy, its business calendar and the category list;
+    building them costs more than the registration's own writes, so a desk keeps them and re-reads only
+    when this number moved — whoever changed the data (services/reference_cache.py).
+    """
+
+    __tablename__ = "reference_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
