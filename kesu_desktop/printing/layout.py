@@ -7,6 +7,7 @@ page furniture is drawn by a canvas that waits for the last page before numberin
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 from collections.abc import Sequence
@@ -159,6 +160,15 @@ class Writer:
 #: times to score all eight masks (most of a letter's QR time). Every mask is standard and readable; 2
 #: (every third column) scores best for our payload's shape, on every payload we tried.
 QR_MASK = 2
+
+
+# The Reed–Solomon generator polynomial depends only on the number of error-correction codewords, yet
+# ReportLab multiplies it out afresh for every block of every code (about a third of a QR code's time).
+# Cached once per process; ReportLab never mutates the polynomial it returns.
+if not hasattr(qrencoder.QRUtil.getErrorCorrectPolynomial, "cache_info"):
+    qrencoder.QRUtil.getErrorCorrectPolynomial = staticmethod(  # type: ignore[method-assign]
+        functools.lru_cache(maxsize=None)(qrencoder.QRUtil.getErrorCorrectPolynomial)
+    )
 
 
 def qr_modules(payload: str) -> list[list[bool]]:

@@ -12,11 +12,13 @@ import hashlib
 import io
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
+from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,7 +28,8 @@ from cryptography.x509.oid import NameOID
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import signers
+from pyhanko.sign import attributes, signers
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -204,6 +207,37 @@ def _require_valid(cert: OrgCertificate, now: datetime) -> None:
 _CMS_OVERHEAD = 4096
 
 
+class _CachedSigningCertificate(attributes.SigningCertificateV2Provider):
+    """The signing-certificate-v2 attribute, built and DER-encoded once per certificate.
+
+    It only names the certificate, yet asn1crypto took 10–15 ms to build and encode it again for every
+    signature (most of a receipt's signing time); an attribute read back from its DER re-encodes free.
+    """
+
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
+        super().__init__(signing_cert)
+        value = as_signing_certificate_v2(signing_cert)
+        self._der = cms.CMSAttribute({"type": self.attribute_type, "values": (value,)}).dump()
+
+    async def get_attribute(self, dry_run: bool = False) -> cms.CMSAttribute:
+        return cms.CMSAttribute.load(self._der)
+
+
+class _Signer(signers.SimpleSigner):
+    """SimpleSigner with the attributes that depend only on the certificate made once."""
+
+    _certificate_attribute: _CachedSigningCertificate | None = None
+
+    def _signed_attr_providers(self, *args: Any, **kwargs: Any) -> Iterator[attributes.CMSAttributeProvider]:
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if type(provider) is attributes.SigningCertificateV2Provider:
+                if self._certificate_attribute is None:
+                    self._certificate_attribute = _CachedSigningCertificate(self.signing_cert)
+                yield self._certificate_attribute
+            else:
+                yield provider
+
+
 @dataclass(frozen=True)
 class _Seal:
     signer: signers.SimpleSigner
@@ -215,7 +249,10 @@ class _Seal:
 @lru_cache(maxsize=4)
 def _seal_for(data: bytes, password: bytes | None) -> _Seal:
     """Decrypting a PKCS#12 runs a deliberately slow KDF; cache it so batch printing stays fast."""
-    signer = signers.SimpleSigner.load_pkcs12_data(data, [], password)
+    loaded = signers.SimpleSigner.load_pkcs12_data(data, [], password)
+    signer = _Signer(
+        signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry
+    )
     carried = {signer.signing_cert.dump(), *(cert.dump() for cert in signer.cert_registry)}
     return _Seal(signer, 2 * (sum(len(der) for der in carried) + _CMS_OVERHEAD))
 
