@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from kesu_desktop import services
 from kesu_desktop.cli.filters import case_filter
@@ -17,7 +18,9 @@ from kesu_desktop.domain.errors import NotAllowed, ValidationError
 from kesu_desktop.domain.text import check_instant
 from kesu_desktop.i18n import _, join_items, use_language
 from kesu_desktop.paths import database_url
-from kesu_desktop.services import Actor, Desk
+
+if TYPE_CHECKING:
+    from kesu_desktop.services import Actor, Desk
 
 
 def open_desk(args: argparse.Namespace) -> Desk:
@@ -29,7 +32,7 @@ def open_desk(args: argparse.Namespace) -> Desk:
     if args.now:
         # a mistyped or out-of-range time is bad input before the database is opened
         _in_range(services.read_instant(args.now), "now")
-    desk = Desk.open(database_url(args.db))
+    desk = services.Desk.open(database_url(args.db))
     if args.now:
         zone = services.user_timezone(desk, args.user)
         instant = services.parse_instant(args.now, zone=zone)

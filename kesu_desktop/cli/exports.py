@@ -16,7 +16,6 @@ from kesu_desktop.cli.commands import open_desk, sign_in
 from kesu_desktop.cli.filters import add_filter_arguments, case_filter
 from kesu_desktop.cli.io import print_json
 from kesu_desktop.i18n import _
-from kesu_desktop.services.exports import export_format
 
 #: Below this many rows an export takes a moment and reports no progress.
 PROGRESS_FROM = 5000
@@ -35,6 +34,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from kesu_desktop.services.exports import export_format
+
     target = Path(args.output).expanduser().absolute()
     export_format(target)  # a wrong extension is bad input before the database opens
     desk = open_desk(args)

@@ -14,8 +14,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from kesu_desktop.cli import (
     commands,
     exports,
@@ -226,6 +224,30 @@ def _bad_argument(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _database_failure(exc: Exception) -> bool:
+    """Report a database error (one line, details logged) and return True; False for anything else.
+
+    SQLAlchemy is looked up in ``sys.modules`` rather than imported here: ``kesu --help`` and the
+    argument errors must not pay for loading it, and an error raised before anything imported it
+    cannot be one of its errors.
+    """
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is None:
+        return False
+    if isinstance(exc, errors.OperationalError):
+        log_unexpected(exc)
+        print(
+            _("error: 无法打开数据库：{detail}").format(detail=str(exc.orig).strip().splitlines()[0]),
+            file=sys.stderr,
+        )
+        return True
+    if isinstance(exc, errors.DBAPIError):
+        path = log_unexpected(exc)
+        print(_("error: 数据库错误（详情见 {path}）").format(path=path), file=sys.stderr)
+        return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -263,20 +285,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_unexpected(exc)
         print("input: " + _("输入嵌套过深"), file=sys.stderr)
         return EXIT_INPUT
-    except OperationalError as exc:
-        log_unexpected(exc)
-        print(
-            _("error: 无法打开数据库：{detail}").format(detail=str(exc.orig).strip().splitlines()[0]),
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    except DBAPIError as exc:
-        path = log_unexpected(exc)
-        print(_("error: 数据库错误（详情见 {path}）").format(path=path), file=sys.stderr)
-        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        if _database_failure(exc):
+            return EXIT_ERROR
         path = log_unexpected(exc)
         message = _("error: 意外错误：{error}（详情见 {path}）").format(error=printable(str(exc)), path=path)
         print(message, file=sys.stderr)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from kesu_desktop import services
 from kesu_desktop.domain.enums import Channel, Priority, Severity, Status
 from kesu_desktop.i18n import _, join_items
-from kesu_desktop.services import CaseRow, CaseView, DueItem, deadline_labels, local_time
+
+if TYPE_CHECKING:
+    from kesu_desktop.services import CaseRow, CaseView, DueItem
 
 
 def _t(value: datetime | None, zone: str) -> str:
-    return local_time(value, zone) if value else "—"
+    return services.local_time(value, zone) if value else "—"
 
 
 def _phone(case: CaseView) -> str:
@@ -79,7 +83,7 @@ def due_text(items: Sequence[DueItem], zone: str) -> str:
     if not items:
         return _("没有即将到期或已超时的事项")
     state = {"overdue": _("已超时"), "due_soon": _("即将到期")}
-    labels = deadline_labels()
+    labels = services.deadline_labels()
     return "\n".join(
         f"{i.case_no:<24} {labels.get(i.deadline, i.deadline):<9} {_t(i.due_at, zone)}  {state[i.state]}"
         for i in items

@@ -14,7 +14,7 @@ import argparse
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kesu_desktop import services
 from kesu_desktop.cli.commands import open_desk, sign_in
@@ -22,11 +22,11 @@ from kesu_desktop.cli.io import print_json, read_json_object
 from kesu_desktop.domain.enums import ReplyKind, ReplyStatus
 from kesu_desktop.domain.errors import NotFound, ValidationError
 from kesu_desktop.domain.localtime import local_iso, local_time
-from kesu_desktop.domain.validation import FieldReader
 from kesu_desktop.formatting import size_text
 from kesu_desktop.i18n import _, join_items
-from kesu_desktop.services import Actor, AttachmentView, Desk, Finding, ReplyView
-from kesu_desktop.services.attachments import MAX_BYTES
+
+if TYPE_CHECKING:
+    from kesu_desktop.services import Actor, AttachmentView, Desk, Finding, ReplyView
 
 #: Long enough that the reader treats the values as long (multi-line) texts; the services enforce the
 #: reply's real limit and say it in their own words.
@@ -165,6 +165,8 @@ def cmd_reply_draft(args: argparse.Namespace) -> int:
     ``text`` (omitted: the kind's template filled with the case's facts, or the reply's current text
     with ``--reply``) and ``solution`` (what fills ``{solution}`` in the template).
     """
+    from kesu_desktop.domain.validation import FieldReader  # phonenumbers: only for the commands that read
+
     reply_id = parse_reply_id(args.reply) if args.reply is not None else None
     reader = FieldReader(read_json_object(args.file, default_empty=False), strict=True)
     kind = reader.choice("kind", ReplyKind, required=reply_id is None)
@@ -272,6 +274,8 @@ def read_attachment(path: str) -> bytes:
     A missing or unreadable path, or a directory, is bad input under ``file``; nothing is read past the
     limit, so a huge file costs no memory.
     """
+    from kesu_desktop.services.attachments import MAX_BYTES
+
     try:
         with Path(path).open("rb") as handle:
             return handle.read(MAX_BYTES + 1)

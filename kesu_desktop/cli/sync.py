@@ -7,8 +7,6 @@ import os
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
-
 from kesu_desktop.cli.commands import open_desk, sign_in
 from kesu_desktop.cli.io import print_json
 from kesu_desktop.domain.errors import ValidationError
@@ -47,6 +45,8 @@ def add_parsers(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from kesu_desktop.sync.network import sync_now
 
     if args.batch_size < 1 or args.batch_size > 100_000:

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import phonenumbers
-
 from kesu_desktop.domain.enums import Channel, Priority, Severity
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.domain.text import MAX_AMOUNT, check_instant, check_number, clean_text
@@ -272,7 +270,12 @@ def parse_phone(raw: str, region: str = "CN") -> Phone:
     ``phonenumbers`` knows only the Latin ones and refuses ``0898-67402372转613`` outright; whatever
     extension ``phonenumbers`` itself finds (``;ext=12``) is kept as well. Raises ValueError with the
     reason when the number or the extension is not usable.
+
+    ``phonenumbers`` (40 ms and its metadata) is imported here, on the first phone read: listing or
+    searching cases needs this module's other readers but never parses a number.
     """
+    import phonenumbers
+
     text = unicodedata.normalize("NFKC", raw).strip()
     extension: str | None = None
     split = _EXTENSION_RE.match(text)

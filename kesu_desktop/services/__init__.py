@@ -3,144 +3,325 @@
 Importing this package needs no display: nothing here imports Qt. A few pure domain helpers are
 re-exported (how a time is shown, the forbidden-phrase check) so the desktop applies the very functions
 the services do without importing the domain's rules itself.
+
+The names are bound on first use (PEP 562 ``__getattr__``): a command that lists cases imports the
+listing, the desk and sign-in, not the report, export, import and reply modules with their libraries,
+so ``kesu`` and the desktop start in a fraction of the time. Type checkers and ``lint-imports`` read the
+same imports from the ``TYPE_CHECKING`` block, so the layer contracts still see every dependency.
 """
 
-from kesu_desktop.domain.localtime import local_time, to_local, wall_clock
-from kesu_desktop.domain.periods import Period, month_period
-from kesu_desktop.domain.replies import Finding, ForbiddenPhrase, find_forbidden
-from kesu_desktop.services.actions import act, parse_action
-from kesu_desktop.services.actor import Actor
-from kesu_desktop.services.admin import (
-    CalendarCoverage,
-    CalendarDay,
-    CalendarImport,
-    CalendarMonth,
-    DayKind,
-    PoisonEvent,
-    SettingRow,
-    calendar_coverage,
-    calendar_month,
-    find_poison,
-    import_calendar,
-    set_calendar_day,
-    set_setting,
-    set_settings,
-    setting_rows,
-    settings,
-)
-from kesu_desktop.services.admin_log import ChangeView, list_changes
-from kesu_desktop.services.alerts import (
-    AlertView,
-    acknowledge_alert,
-    alerts_for,
-    deadline_labels,
-    snooze_alert,
-    watch_interval_seconds,
-)
-from kesu_desktop.services.attachments import (
-    AttachmentView,
-    add_attachment,
-    attachment_data,
-    list_attachments,
-)
-from kesu_desktop.services.branch_access import (
-    BranchCredentials,
-    branch_role_sql,
-    create_branch_credentials,
-)
-from kesu_desktop.services.catalogue import (
-    CategoryView,
-    DepartmentView,
-    add_category,
-    add_department,
-    list_categories,
-    list_departments,
-    set_category,
-    set_department,
-)
-from kesu_desktop.services.certificates import CertificateInfo, SigningSetup, set_seal, signing_setup
-from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant, read_instant
-from kesu_desktop.services.conflicts import ConflictView, conflicts_for, resolve_conflict
-from kesu_desktop.services.customers import Suggestion, customer_history, suggest
-from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
-from kesu_desktop.services.exports import ExportResult, export_cases
-from kesu_desktop.services.integrity import (
-    ChainBreak,
-    LogReport,
-    NodeChain,
-    create_db_role,
-    db_role_sql,
-    event_log_notice,
-    verify_log,
-)
-from kesu_desktop.services.legacy_import import (
-    ImportPlan,
-    ImportReport,
-    RegisterMapping,
-    RowError,
-    import_register,
-    load_mapping,
-    may_import_register,
-    read_register,
-    save_mapping,
-)
-from kesu_desktop.services.live import Changes, ChangeWatcher, watch_changes
-from kesu_desktop.services.offices import OfficeView, add_office, list_offices, set_office
-from kesu_desktop.services.printable import document_refusal, may_issue
-from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
-from kesu_desktop.services.reference import categories, departments, reference_labels
-from kesu_desktop.services.registration import register_case
-from kesu_desktop.services.replies import (
-    PhraseBook,
-    ReplyView,
-    compose_reply,
-    may_review_replies,
-    may_write_replies,
-    pending_replies,
-    phrase_book,
-    replies_for_case,
-    reply_templates,
-    review_reply,
-    save_reply_draft,
-    set_phrase,
-    set_reply_template,
-    submit_reply,
-)
-from kesu_desktop.services.reports import (
-    Figures,
-    Problem,
-    StaffFigures,
-    StaffLine,
-    may_read_reports,
-    monthly_report,
-    period_figures,
-    staff_figures,
-)
-from kesu_desktop.services.setting_labels import SettingLabel, setting_label, setting_labels
-from kesu_desktop.services.setup import InitResult, initialize, is_initialized
-from kesu_desktop.services.templates import (
-    PhraseView,
-    TemplateView,
-    add_phrase,
-    edit_phrase,
-    list_phrases,
-    list_templates,
-    placeholder_names,
-    set_template,
-)
-from kesu_desktop.services.user_admin import UserView, list_users, set_user
-from kesu_desktop.services.users import add_user, get_actor, login, unlock_desk, unlock_user, user_timezone
-from kesu_desktop.services.views import (
-    CaseRow,
-    CaseView,
-    DeadlineView,
-    DueItem,
-    EventView,
-    SlaState,
-    TimelineLine,
-)
-from kesu_desktop.services.watch import WatchResult, watch_tick
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kesu_desktop.domain.localtime import local_time, to_local, wall_clock
+    from kesu_desktop.domain.periods import Period, month_period
+    from kesu_desktop.domain.replies import Finding, ForbiddenPhrase, find_forbidden
+    from kesu_desktop.services.actions import act, parse_action
+    from kesu_desktop.services.actor import Actor
+    from kesu_desktop.services.admin import (
+        CalendarCoverage,
+        CalendarDay,
+        CalendarImport,
+        CalendarMonth,
+        DayKind,
+        PoisonEvent,
+        SettingRow,
+        calendar_coverage,
+        calendar_month,
+        find_poison,
+        import_calendar,
+        set_calendar_day,
+        set_setting,
+        set_settings,
+        setting_rows,
+        settings,
+    )
+    from kesu_desktop.services.admin_log import ChangeView, list_changes
+    from kesu_desktop.services.alerts import (
+        AlertView,
+        acknowledge_alert,
+        alerts_for,
+        deadline_labels,
+        snooze_alert,
+        watch_interval_seconds,
+    )
+    from kesu_desktop.services.attachments import (
+        AttachmentView,
+        add_attachment,
+        attachment_data,
+        list_attachments,
+    )
+    from kesu_desktop.services.branch_access import (
+        BranchCredentials,
+        branch_role_sql,
+        create_branch_credentials,
+    )
+    from kesu_desktop.services.catalogue import (
+        CategoryView,
+        DepartmentView,
+        add_category,
+        add_department,
+        list_categories,
+        list_departments,
+        set_category,
+        set_department,
+    )
+    from kesu_desktop.services.certificates import CertificateInfo, SigningSetup, set_seal, signing_setup
+    from kesu_desktop.services.clock import Clock, FixedClock, SystemClock, parse_instant, read_instant
+    from kesu_desktop.services.conflicts import ConflictView, conflicts_for, resolve_conflict
+    from kesu_desktop.services.customers import Suggestion, customer_history, suggest
+    from kesu_desktop.services.desk import Desk
+    from kesu_desktop.services.documents import capture_signature, mark_signed, record_output
+    from kesu_desktop.services.exports import ExportResult, export_cases
+    from kesu_desktop.services.integrity import (
+        ChainBreak,
+        LogReport,
+        NodeChain,
+        create_db_role,
+        db_role_sql,
+        event_log_notice,
+        verify_log,
+    )
+    from kesu_desktop.services.legacy_import import (
+        ImportPlan,
+        ImportReport,
+        RegisterMapping,
+        RowError,
+        import_register,
+        load_mapping,
+        may_import_register,
+        read_register,
+        save_mapping,
+    )
+    from kesu_desktop.services.live import Changes, ChangeWatcher, watch_changes
+    from kesu_desktop.services.offices import OfficeView, add_office, list_offices, set_office
+    from kesu_desktop.services.printable import document_refusal, may_issue
+    from kesu_desktop.services.queries import CaseFilter, action_outcome, due, get_case, list_cases
+    from kesu_desktop.services.reference import categories, departments, reference_labels
+    from kesu_desktop.services.registration import register_case
+    from kesu_desktop.services.replies import (
+        PhraseBook,
+        ReplyView,
+        compose_reply,
+        may_review_replies,
+        may_write_replies,
+        pending_replies,
+        phrase_book,
+        replies_for_case,
+        reply_templates,
+        review_reply,
+        save_reply_draft,
+        set_phrase,
+        set_reply_template,
+        submit_reply,
+    )
+    from kesu_desktop.services.reports import (
+        Figures,
+        Problem,
+        StaffFigures,
+        StaffLine,
+        may_read_reports,
+        monthly_report,
+        period_figures,
+        staff_figures,
+    )
+    from kesu_desktop.services.setting_labels import SettingLabel, setting_label, setting_labels
+    from kesu_desktop.services.setup import InitResult, initialize, is_initialized
+    from kesu_desktop.services.templates import (
+        PhraseView,
+        TemplateView,
+        add_phrase,
+        edit_phrase,
+        list_phrases,
+        list_templates,
+        placeholder_names,
+        set_template,
+    )
+    from kesu_desktop.services.user_admin import UserView, list_users, set_user
+    from kesu_desktop.services.users import (
+        add_user,
+        get_actor,
+        login,
+        unlock_desk,
+        unlock_user,
+        user_timezone,
+    )
+    from kesu_desktop.services.views import (
+        CaseRow,
+        CaseView,
+        DeadlineView,
+        DueItem,
+        EventView,
+        SlaState,
+        TimelineLine,
+    )
+    from kesu_desktop.services.watch import WatchResult, watch_tick
+
+#: Each public name and the module that defines it; ``__getattr__`` imports the module on first use.
+_SOURCES: dict[str, str] = {
+    "Actor": "kesu_desktop.services.actor",
+    "AlertView": "kesu_desktop.services.alerts",
+    "AttachmentView": "kesu_desktop.services.attachments",
+    "BranchCredentials": "kesu_desktop.services.branch_access",
+    "CalendarCoverage": "kesu_desktop.services.admin",
+    "CalendarDay": "kesu_desktop.services.admin",
+    "CalendarImport": "kesu_desktop.services.admin",
+    "CalendarMonth": "kesu_desktop.services.admin",
+    "CaseFilter": "kesu_desktop.services.queries",
+    "CaseRow": "kesu_desktop.services.views",
+    "CaseView": "kesu_desktop.services.views",
+    "CategoryView": "kesu_desktop.services.catalogue",
+    "CertificateInfo": "kesu_desktop.services.certificates",
+    "ChainBreak": "kesu_desktop.services.integrity",
+    "ChangeView": "kesu_desktop.services.admin_log",
+    "ChangeWatcher": "kesu_desktop.services.live",
+    "Changes": "kesu_desktop.services.live",
+    "Clock": "kesu_desktop.services.clock",
+    "ConflictView": "kesu_desktop.services.conflicts",
+    "DayKind": "kesu_desktop.services.admin",
+    "DeadlineView": "kesu_desktop.services.views",
+    "DepartmentView": "kesu_desktop.services.catalogue",
+    "Desk": "kesu_desktop.services.desk",
+    "DueItem": "kesu_desktop.services.views",
+    "EventView": "kesu_desktop.services.views",
+    "ExportResult": "kesu_desktop.services.exports",
+    "Figures": "kesu_desktop.services.reports",
+    "Finding": "kesu_desktop.domain.replies",
+    "FixedClock": "kesu_desktop.services.clock",
+    "ForbiddenPhrase": "kesu_desktop.domain.replies",
+    "ImportPlan": "kesu_desktop.services.legacy_import",
+    "ImportReport": "kesu_desktop.services.legacy_import",
+    "InitResult": "kesu_desktop.services.setup",
+    "LogReport": "kesu_desktop.services.integrity",
+    "NodeChain": "kesu_desktop.services.integrity",
+    "OfficeView": "kesu_desktop.services.offices",
+    "Period": "kesu_desktop.domain.periods",
+    "PhraseBook": "kesu_desktop.services.replies",
+    "PhraseView": "kesu_desktop.services.templates",
+    "PoisonEvent": "kesu_desktop.services.admin",
+    "Problem": "kesu_desktop.services.reports",
+    "RegisterMapping": "kesu_desktop.services.legacy_import",
+    "ReplyView": "kesu_desktop.services.replies",
+    "RowError": "kesu_desktop.services.legacy_import",
+    "SettingLabel": "kesu_desktop.services.setting_labels",
+    "SettingRow": "kesu_desktop.services.admin",
+    "SigningSetup": "kesu_desktop.services.certificates",
+    "SlaState": "kesu_desktop.services.views",
+    "StaffFigures": "kesu_desktop.services.reports",
+    "StaffLine": "kesu_desktop.services.reports",
+    "Suggestion": "kesu_desktop.services.customers",
+    "SystemClock": "kesu_desktop.services.clock",
+    "TemplateView": "kesu_desktop.services.templates",
+    "TimelineLine": "kesu_desktop.services.views",
+    "UserView": "kesu_desktop.services.user_admin",
+    "WatchResult": "kesu_desktop.services.watch",
+    "acknowledge_alert": "kesu_desktop.services.alerts",
+    "act": "kesu_desktop.services.actions",
+    "action_outcome": "kesu_desktop.services.queries",
+    "add_attachment": "kesu_desktop.services.attachments",
+    "add_category": "kesu_desktop.services.catalogue",
+    "add_department": "kesu_desktop.services.catalogue",
+    "add_office": "kesu_desktop.services.offices",
+    "add_phrase": "kesu_desktop.services.templates",
+    "add_user": "kesu_desktop.services.users",
+    "alerts_for": "kesu_desktop.services.alerts",
+    "attachment_data": "kesu_desktop.services.attachments",
+    "branch_role_sql": "kesu_desktop.services.branch_access",
+    "calendar_coverage": "kesu_desktop.services.admin",
+    "calendar_month": "kesu_desktop.services.admin",
+    "capture_signature": "kesu_desktop.services.documents",
+    "categories": "kesu_desktop.services.reference",
+    "compose_reply": "kesu_desktop.services.replies",
+    "conflicts_for": "kesu_desktop.services.conflicts",
+    "create_branch_credentials": "kesu_desktop.services.branch_access",
+    "create_db_role": "kesu_desktop.services.integrity",
+    "customer_history": "kesu_desktop.services.customers",
+    "db_role_sql": "kesu_desktop.services.integrity",
+    "deadline_labels": "kesu_desktop.services.alerts",
+    "departments": "kesu_desktop.services.reference",
+    "document_refusal": "kesu_desktop.services.printable",
+    "due": "kesu_desktop.services.queries",
+    "edit_phrase": "kesu_desktop.services.templates",
+    "event_log_notice": "kesu_desktop.services.integrity",
+    "export_cases": "kesu_desktop.services.exports",
+    "find_forbidden": "kesu_desktop.domain.replies",
+    "find_poison": "kesu_desktop.services.admin",
+    "get_actor": "kesu_desktop.services.users",
+    "get_case": "kesu_desktop.services.queries",
+    "import_calendar": "kesu_desktop.services.admin",
+    "import_register": "kesu_desktop.services.legacy_import",
+    "initialize": "kesu_desktop.services.setup",
+    "is_initialized": "kesu_desktop.services.setup",
+    "list_attachments": "kesu_desktop.services.attachments",
+    "list_cases": "kesu_desktop.services.queries",
+    "list_categories": "kesu_desktop.services.catalogue",
+    "list_changes": "kesu_desktop.services.admin_log",
+    "list_departments": "kesu_desktop.services.catalogue",
+    "list_offices": "kesu_desktop.services.offices",
+    "list_phrases": "kesu_desktop.services.templates",
+    "list_templates": "kesu_desktop.services.templates",
+    "list_users": "kesu_desktop.services.user_admin",
+    "load_mapping": "kesu_desktop.services.legacy_import",
+    "local_time": "kesu_desktop.domain.localtime",
+    "login": "kesu_desktop.services.users",
+    "mark_signed": "kesu_desktop.services.documents",
+    "may_import_register": "kesu_desktop.services.legacy_import",
+    "may_issue": "kesu_desktop.services.printable",
+    "may_read_reports": "kesu_desktop.services.reports",
+    "may_review_replies": "kesu_desktop.services.replies",
+    "may_write_replies": "kesu_desktop.services.replies",
+    "month_period": "kesu_desktop.domain.periods",
+    "monthly_report": "kesu_desktop.services.reports",
+    "parse_action": "kesu_desktop.services.actions",
+    "parse_instant": "kesu_desktop.services.clock",
+    "pending_replies": "kesu_desktop.services.replies",
+    "period_figures": "kesu_desktop.services.reports",
+    "phrase_book": "kesu_desktop.services.replies",
+    "placeholder_names": "kesu_desktop.services.templates",
+    "read_instant": "kesu_desktop.services.clock",
+    "read_register": "kesu_desktop.services.legacy_import",
+    "record_output": "kesu_desktop.services.documents",
+    "reference_labels": "kesu_desktop.services.reference",
+    "register_case": "kesu_desktop.services.registration",
+    "replies_for_case": "kesu_desktop.services.replies",
+    "reply_templates": "kesu_desktop.services.replies",
+    "resolve_conflict": "kesu_desktop.services.conflicts",
+    "review_reply": "kesu_desktop.services.replies",
+    "save_mapping": "kesu_desktop.services.legacy_import",
+    "save_reply_draft": "kesu_desktop.services.replies",
+    "set_calendar_day": "kesu_desktop.services.admin",
+    "set_category": "kesu_desktop.services.catalogue",
+    "set_department": "kesu_desktop.services.catalogue",
+    "set_office": "kesu_desktop.services.offices",
+    "set_phrase": "kesu_desktop.services.replies",
+    "set_reply_template": "kesu_desktop.services.replies",
+    "set_seal": "kesu_desktop.services.certificates",
+    "set_setting": "kesu_desktop.services.admin",
+    "set_settings": "kesu_desktop.services.admin",
+    "set_template": "kesu_desktop.services.templates",
+    "set_user": "kesu_desktop.services.user_admin",
+    "setting_label": "kesu_desktop.services.setting_labels",
+    "setting_labels": "kesu_desktop.services.setting_labels",
+    "setting_rows": "kesu_desktop.services.admin",
+    "settings": "kesu_desktop.services.admin",
+    "signing_setup": "kesu_desktop.services.certificates",
+    "snooze_alert": "kesu_desktop.services.alerts",
+    "staff_figures": "kesu_desktop.services.reports",
+    "submit_reply": "kesu_desktop.services.replies",
+    "suggest": "kesu_desktop.services.customers",
+    "to_local": "kesu_desktop.domain.localtime",
+    "unlock_desk": "kesu_desktop.services.users",
+    "unlock_user": "kesu_desktop.services.users",
+    "user_timezone": "kesu_desktop.services.users",
+    "verify_log": "kesu_desktop.services.integrity",
+    "wall_clock": "kesu_desktop.domain.localtime",
+    "watch_changes": "kesu_desktop.services.live",
+    "watch_interval_seconds": "kesu_desktop.services.alerts",
+    "watch_tick": "kesu_desktop.services.watch",
+}
 
 __all__ = [
     "Actor",
@@ -303,3 +484,27 @@ __all__ = [
     "watch_interval_seconds",
     "watch_tick",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module behind ``name`` the first time it is asked for, then keep the value here.
+
+    A name that is not exported may be a submodule (``services.documents``): the eager package made
+    every submodule an attribute, so code reaching for one keeps working.
+    """
+    source = _SOURCES.get(name)
+    if source is not None:
+        value = getattr(importlib.import_module(source), name)
+    else:
+        try:
+            value = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

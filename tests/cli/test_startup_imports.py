@@ -1,0 +1,111 @@
+"""``kesu`` loads only what the command asked for (issue 16, fast start).
+
+A script calling ``kesu list`` a thousand times, or a person typing ``kesu --help``, waits for every
+module the command imports; the libraries of other commands (PDF, workbooks, Qt, phone metadata, the
+migration tool) must stay unloaded. Each case runs in a fresh interpreter and reports which modules
+it ended with; the times themselves are measured in ``benchmarks/startup.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.data import ADMIN_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_PROBE = """
+import json, sys
+from kesu_desktop.cli.main import main
+try:
+    code = main(sys.argv[2:])
+except SystemExit as exc:
+    code = exc.code
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, out)
+"""
+
+#: Never needed to list cases or to print help.
+FOREIGN = (
+    "PySide6",
+    "reportlab",
+    "pyhanko",
+    "openpyxl",
+    "qrcode",
+    "alembic",
+    "phonenumbers",
+    "kesu_desktop.ui",
+    "kesu_desktop.printing",
+    "kesu_desktop.sync",
+    "kesu_desktop.services.exports",
+    "kesu_desktop.services.legacy_import",
+    "kesu_desktop.services.reports",
+    "kesu_desktop.services.replies",
+    "kesu_desktop.services.registration",
+)
+#: Not needed before a command opens a database.
+DATABASE = ("sqlalchemy", "argon2", "psycopg", "kesu_desktop.storage")
+
+
+def _loaded(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+    report = tmp_path / "modules.json"
+    run_env = {k: v for k, v in os.environ.items() if not k.startswith("KESU_")}
+    run_env.update(KESU_DATA_DIR=str(tmp_path / "data"), KESU_NODE_ID="cli-test", **(env or {}))
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(report), *argv],
+        capture_output=True,
+        text=True,
+        env=run_env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert report.exists(), proc.stderr
+    result = json.loads(report.read_text(encoding="utf-8"))
+    return result["code"], set(result["modules"])
+
+
+def _matching(modules: set[str], prefixes: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("--help",), ("list", "--help"), ("print", "--help"), ("list", "--limit", "many")],
+    ids=["help", "list-help", "print-help", "bad-argument"],
+)
+def test_help_and_argument_errors_load_no_database_printing_or_qt(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    code, modules = _loaded(tmp_path, *argv)
+    assert code in (0, 2)
+    assert _matching(modules, FOREIGN + DATABASE) == []
+    services_loaded = [m for m in modules if m.startswith("kesu_desktop.services.")]
+    assert services_loaded == []
+
+
+def test_list_loads_the_database_but_no_other_commands_libraries(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    db = tmp_path / "kesu.db"
+    shutil.copy(sqlite_template, db)
+    code, modules = _loaded(
+        tmp_path,
+        "--db",
+        f"sqlite:///{db}",
+        "--user",
+        "admin",
+        "list",
+        "--limit",
+        "1",
+        env={"KESU_PASSWORD": ADMIN_PASSWORD},
+    )
+    assert code == 0
+    assert "kesu_desktop.services.queries" in modules  # it did list
+    assert _matching(modules, FOREIGN) == []
