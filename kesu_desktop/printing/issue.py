@@ -22,7 +22,7 @@ from kesu_desktop.domain.ids import uuid7
 from kesu_desktop.domain.localtime import local_time
 from kesu_desktop.printing import certificates
 from kesu_desktop.printing.documents import confirmation, escalation, receipt, record, reply_letter
-from kesu_desktop.printing.layout import Meta, Writer, render
+from kesu_desktop.printing.layout import Meta, Section, Writer, render
 from kesu_desktop.printing.signing import sign_pdf
 from kesu_desktop.services import documents
 from kesu_desktop.services.actor import Actor
@@ -52,16 +52,10 @@ def content_digest(document_id: uuid.UUID, kind: DocumentKind, case_no: str, tex
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def layout(
-    file: CaseFile,
-    kind: DocumentKind,
-    *,
-    document_id: uuid.UUID,
-    issued_at: datetime,
-    issued_by: str,
-    allow_missing: bool = False,
-) -> tuple[bytes, int, str]:
-    """The unsigned PDF, its page count and its content digest (pure: no database)."""
+def section(
+    file: CaseFile, kind: DocumentKind, *, document_id: uuid.UUID, issued_at: datetime, issued_by: str
+) -> tuple[Section, str]:
+    """One document's story and furniture, and its content digest (pure: no database, no rendering)."""
     writer = Writer()
     story = STORIES[kind](file, writer, local_time(issued_at, file.timezone, "long_date"))
     digest = content_digest(document_id, kind, file.case.case_no, writer.texts)
@@ -74,7 +68,21 @@ def layout(
         issued_at=local_time(issued_at, file.timezone),
         issued_by=file.names.get(issued_by, issued_by),
     )
-    pdf, pages = render(meta, writer, story, allow_missing=allow_missing)
+    return Section(meta, writer, story), digest
+
+
+def layout(
+    file: CaseFile,
+    kind: DocumentKind,
+    *,
+    document_id: uuid.UUID,
+    issued_at: datetime,
+    issued_by: str,
+    allow_missing: bool = False,
+) -> tuple[bytes, int, str]:
+    """The unsigned PDF, its page count and its content digest (pure: no database)."""
+    part, digest = section(file, kind, document_id=document_id, issued_at=issued_at, issued_by=issued_by)
+    pdf, pages = render(part.meta, part.writer, part.story, allow_missing=allow_missing)
     return pdf, pages, digest
 
 

@@ -46,6 +46,10 @@ class Verdict:
 
 def _genuine(issued: IssuedMatch, actor: Actor) -> str:
     at = local_time(issued.created_at, actor.timezone)
+    if issued.documents > 1:  # a batch: no one case to name; each page names its own in its QR code
+        return _("真实有效：这是 {at} 批量出具的 {n} 份{doc}（共 {pages} 页），文件未被改动。").format(
+            at=at, n=issued.documents, doc=issued.label, pages=issued.file_pages
+        )
     if issued.document is not None:
         return _("真实有效：这是 {at} 为案件 {case_no} 出具的{doc}（{pages} 页），文件未被改动。").format(
             at=at, case_no=issued.document.case_no, doc=issued.label, pages=issued.pages

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.documents import check_issue, check_ready, parse_kind
@@ -228,6 +228,78 @@ def archive_document(
         return _document_view(doc, case.case_no)
 
 
+@dataclass(frozen=True)
+class BatchItem:
+    """One document of a batch: its case, its id and content digest (its QR code) and its own pages."""
+
+    case_no: str
+    document_id: uuid.UUID
+    content_sha256: str
+    pages: int
+
+
+def archive_batch(
+    desk: Desk,
+    actor: Actor,
+    kind: DocumentKind,
+    items: list[BatchItem],
+    *,
+    pdf: bytes,
+    cert_fingerprint: str | None,
+) -> list[DocumentView]:
+    """Keep a batch (one signed PDF holding several documents) on every case in it; one transaction.
+
+    Each document gets its own row and ``document_issued`` event, with its own id, content digest and
+    pages (what its pages' QR codes carry, so each page is checked on its own), and the SHA-256 of the
+    bound file (so the file as a whole is checked like any letter). The bytes are stored once, on the
+    first row: the others would hold the same megabytes again (see ``document_pdf``).
+    """
+    check_issue(kind, actor.role)
+    sha = hashlib.sha256(pdf).hexdigest()
+    views: list[DocumentView] = []
+    with desk.db.write() as session:
+        now = desk.clock.now()
+        for n, item in enumerate(items):
+            case = load_case(session, actor, item.case_no, for_update=True)
+            doc = CaseDocument(
+                id=item.document_id,
+                case_id=case.id,
+                kind=kind.value,
+                sha256=sha,
+                content_sha256=item.content_sha256,
+                size=len(pdf),
+                pages=item.pages,
+                pdf=pdf if n == 0 else b"",
+                cert_fingerprint=cert_fingerprint,
+                issued_by=actor.username,
+                created_at=now,
+            )
+            session.add(doc)
+            record(
+                session,
+                desk,
+                case,
+                actor,
+                "document_issued",
+                {},
+                {
+                    "document_id": item.document_id,
+                    "document": kind.value,
+                    "sha256": sha,
+                    "content_sha256": item.content_sha256,
+                    "pages": item.pages,
+                    "size": len(pdf),
+                    "signed": cert_fingerprint is not None,
+                    "language": current_language(),
+                    # bound with this many documents into the one file of ``sha256``
+                    "batch": len(items),
+                },
+            )
+            views.append(_document_view(doc, case.case_no))
+        session.flush()
+    return views
+
+
 def _document(session: Session, actor: Actor, document_id: uuid.UUID) -> tuple[CaseDocument, Case]:
     row = session.execute(
         scope_filter(
@@ -272,8 +344,26 @@ def documents_for_case(desk: Desk, actor: Actor, case_no: str) -> list[DocumentV
 
 
 def document_pdf(desk: Desk, actor: Actor, document_id: uuid.UUID) -> bytes:
+    """The archived PDF; for a document of a batch, the bound file, to a user who may see all its cases.
+
+    A batch's bytes are stored once, on its first row; the file holds every case's pages, so a user
+    who may not see one of those cases does not get it (the document itself still verifies by its QR
+    code and by the bound file's hash).
+    """
     with desk.db.read() as session:
-        return _document(session, actor, document_id)[0].pdf
+        doc = _document(session, actor, document_id)[0]
+        if doc.pdf:
+            return doc.pdf
+        cases = set(session.scalars(select(CaseDocument.case_id).where(CaseDocument.sha256 == doc.sha256)))
+        visible = set(session.scalars(scope_filter(select(Case.id).where(Case.id.in_(cases)), actor)))
+        carrier = session.scalar(
+            select(CaseDocument.pdf)
+            .where(CaseDocument.sha256 == doc.sha256, CaseDocument.pdf != b"")
+            .limit(1)
+        )
+        if carrier is None or visible != cases:
+            raise NotFound(_("文档不存在或无权查看"))
+        return carrier
 
 
 def find_document(desk: Desk, actor: Actor, sha256: str) -> DocumentView | None:
@@ -304,6 +394,9 @@ class IssuedMatch:
     pages: int
     created_at: datetime
     document: DocumentView | None
+    #: How many documents the file binds (1 for a single letter), and their pages together.
+    documents: int = 1
+    file_pages: int = 0
 
     @property
     def label(self) -> str:
@@ -327,8 +420,19 @@ def match_issued(desk: Desk, actor: Actor, sha256: str) -> IssuedMatch | None:
             return None
         doc, case_no = row
         visible = session.scalar(scope_filter(select(Case.id).where(Case.id == doc.case_id), actor))
+        # A batch is one file on several rows (one per document in it), all with the file's hash.
+        count, pages = session.execute(
+            select(func.count(), func.sum(CaseDocument.pages)).where(
+                CaseDocument.sha256 == doc.sha256, CaseDocument.created_at == doc.created_at
+            )
+        ).one()
         return IssuedMatch(
-            doc.kind, doc.pages, doc.created_at, _document_view(doc, case_no) if visible is not None else None
+            doc.kind,
+            doc.pages,
+            doc.created_at,
+            _document_view(doc, case_no) if visible is not None else None,
+            documents=int(count),
+            file_pages=int(pages or doc.pages),
         )
 
 
