@@ -492,6 +492,8 @@ def __getattr__(name: str) -> Any:
     A name that is not exported may be a submodule (``services.documents``): the eager package made
     every submodule an attribute, so code reaching for one keeps working.
     """
+    if name.startswith("__"):  # ``__wrapped__``, ``__path__``…: probes by inspect, PySide6, copy
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     source = _SOURCES.get(name)
     if source is not None:
         value = getattr(importlib.import_module(source), name)
