@@ -231,7 +231,7 @@ _BATCH = (
     ("seconds", "seconds"),
     ("ms_per_record", "ms/record"),
     ("mb", "MB"),
-    ("bind_seconds", "pypdf bind s"),
+    ("mb_per_100", "MB/100 records"),
     ("bare_pages", "bare pages"),
     ("bare_seconds", "bare seconds"),
     ("bare_mb", "bare MB"),
