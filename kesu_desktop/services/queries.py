@@ -242,7 +242,13 @@ def filtered(
     if flt.overdue:
         query = query.where(Case.next_due_at < now)
     if flt.search:
-        condition = search.search_condition(session, flt.search)
+        facets = search.filter_facets(
+            category=flt.category,
+            department=flt.department,
+            office=flt.office,
+            assignee=actor.id if flt.assigned_to_me else None,
+        )
+        condition = search.search_condition(session, flt.search, facets=facets)
         if condition is not None:
             query = query.where(condition)
     return query

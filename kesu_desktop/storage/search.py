@@ -10,8 +10,14 @@ databases; the folded fields are kept in the search entry, ``case_search.folded`
 number matches. The index only proposes
 candidates, which is the fast way for rare terms. For common ones (退款 is in 40% of complaints) the
 candidate list is most of the table, while walking the cases newest-first and testing each finds a
-page after a few hundred rows; so every term's document frequency is estimated first (from the index's
-own statistics) and common terms are found by the walk alone. Both ways give the same cases.
+page after a few hundred rows; so every term's document frequency is counted first, stopping once it
+is known to be common, and common terms are found by the walk alone. Both ways give the same cases.
+
+A filter changes what is common: 退款 is in none of the complaints about staff attitude, and walking
+that category newest-first would read all of them to find nothing. So the values of the filters that
+pick cases by a code (category, department, office, assignee) are indexed beside the words as facet
+tokens (``tokens.Facet``), a term is counted together with them, and the index intersects the two
+lists, stopping early as before.
 """
 
 from __future__ import annotations
@@ -41,22 +47,57 @@ from sqlalchemy.orm import Session, aliased
 from kesu_desktop.domain.case_number import looks_like_case_no
 from kesu_desktop.domain.validation import normalize_phone
 from kesu_desktop.storage.models import Case
-from kesu_desktop.storage.tokens import Probe, fold, index_tokens, query_probes
+from kesu_desktop.storage.tokens import Facet, Probe, facet, fold, index_tokens, query_probes
 
 #: The case fields whose words can be searched.
 TEXT_FIELDS = ("customer_name", "description", "demand", "product", "location")
+
+#: The list filters whose values are indexed beside the words (``tokens.Facet``): filter name → (the
+#: facet's letter, the case column). Only fields that change through a path which compares
+#: ``case_texts`` before and after and re-indexes (actions, conflict resolution, sync): status,
+#: priority and severity also change by the watcher's escalation and the mass-complaint rule, which
+#: do not, so they stay out.
+FACETS = {
+    "category": ("c", "category"),
+    "department": ("d", "department_code"),
+    "office": ("o", "office_code"),
+    "assignee": ("a", "assignee_id"),
+}
 
 _search = table(
     "case_search", column("doc_id"), column("case_id", Uuid()), column("tokens"), column("folded")
 )
 _fts = table("case_fts", column("rowid"), column("tokens"))
-#: SQLite only (migration 0003): one row per distinct token with the number of documents holding it.
-_vocab = table("case_fts_vocab", column("term"), column("doc"))
 
 
 def case_texts(case: Any) -> list[str | None]:
-    """The searched fields of a case (an ORM row, or anything with those attributes)."""
-    return [getattr(case, name) for name in TEXT_FIELDS]
+    """What a case's search entry is made of (an ORM row, or anything with those attributes): the
+    searched fields, then a ``Facet`` for each filter value it holds.
+
+    The facets are here, not beside, so that every writer that re-indexes a case when this list
+    changes (``index_case`` with the previous list) keeps them current without knowing of them.
+    """
+    texts: list[str | None] = [getattr(case, name) for name in TEXT_FIELDS]
+    for letter, column_name in FACETS.values():
+        value = getattr(case, column_name)
+        if value is not None:
+            texts.append(facet(letter, _facet_value(column_name, value)))
+    return texts
+
+
+def _facet_value(column_name: str, value: Any) -> str:
+    """One spelling per value: an assignee id may arrive as a UUID or (from a sync payload) as text."""
+    return uuid.UUID(str(value)).hex if column_name == "assignee_id" else str(value)
+
+
+def filter_facets(**values: Any) -> list[Facet]:
+    """The facet tokens of the list filters given (``FACETS`` names; None means not filtered)."""
+    out = []
+    for name, value in values.items():
+        letter, column_name = FACETS[name]
+        if value is not None:
+            out.append(facet(letter, _facet_value(column_name, value)))
+    return out
 
 
 #: Between the folded fields of ``case_search.folded``: a term never contains it (terms are split on
@@ -65,8 +106,8 @@ FIELD_SEPARATOR = "\n"
 
 
 def folded_text(texts: Iterable[str | None]) -> str:
-    """The searched fields as the substring test reads them: each folded, one per line."""
-    return FIELD_SEPARATOR.join(fold(t) for t in texts if t)
+    """The searched fields as the substring test reads them: each folded, one per line (no facets)."""
+    return FIELD_SEPARATOR.join(fold(t) for t in texts if t and not isinstance(t, Facet))
 
 
 def index_case(session: Session, case: Case, previous_texts: list[str | None] | None = None) -> None:
@@ -166,55 +207,36 @@ def indexed_documents(session: Session) -> int:
     return max(int(estimate or 0), 0)
 
 
-def term_frequency(session: Session, term: str, *, at_most: int | None = None) -> int | None:
-    """About how many indexed documents hold every token of ``term``; None if it has no tokens.
+def _facet_probes(facets: Iterable[Facet]) -> list[Probe]:
+    return [Probe(str(f), prefix=False) for f in facets]
 
-    First a bound from the index statistics: no document can hold all of a term's tokens more often
-    than its rarest token occurs, so the smallest probe frequency bounds the term's. When that bound
-    exceeds ``at_most`` and is not already the answer (several probes — ``1120``: 11, 12 and 20 are
-    each in 4% of documents, together in 0.02% — or statistics that only bound a probe), the real
-    matches are counted, stopping after ``at_most + 1``: exact as far as the caller's decision goes,
-    and cheap, because counting stops early exactly when the term is common.
+
+def term_frequency(
+    session: Session, term: str, *, at_most: int | None = None, facets: Iterable[Facet] = ()
+) -> int | None:
+    """How many indexed documents hold every token of ``term`` (and every facet); None if the term
+    has no tokens. With ``at_most``, counting stops after ``at_most + 1``.
+
+    Counting the matches themselves, stopped early, rather than reading a statistic: it is exact for
+    terms of several tokens (``1120``: 11, 12 and 20 are each in 4% of documents, together in 0.02%)
+    and for a word with a filter (退款 is in 40% of complaints, in none about staff attitude), and it
+    costs at most ``at_most`` index entries, which the index intersects without reading the rest of
+    the longer lists. On PostgreSQL ANALYZE's lexeme statistics first give a bound for free (see
+    ``_pg_frequency_bound``); only when it is above ``at_most`` and not the answer itself is counted.
     """
     probes = query_probes(term)
     if not probes:
         return None
+    probes += _facet_probes(facets)
     dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        bound, exact = min(_sqlite_probe_frequency(session, p) for p in probes), len(probes) == 1
-    else:
+    if dialect != "sqlite":
         bound, exact = _pg_frequency_bound(session, probes)
-    if at_most is None or bound <= at_most or exact:
-        return bound
-    capped = _index_matches(dialect, probes).limit(at_most + 1).subquery()
-    return session.execute(select(func.count()).select_from(capped)).scalar_one()
-
-
-def _sqlite_probe_frequency(session: Session, probe: Probe) -> int:
-    """Documents holding the token (exact), or the sum over the tokens that start with it (prefix).
-
-    The sum counts a document once per distinct token it has with that prefix, so it can overestimate
-    (张三 and 张伟 in one complaint count twice); fts5vocab reads only the requested term range
-    (EXPLAIN QUERY PLAN: ``VIRTUAL TABLE INDEX 6``, a range, not a scan of the vocabulary).
-    """
-    if not probe.prefix:
-        found = session.execute(select(_vocab.c.doc).where(_vocab.c.term == probe.token)).scalar()
-        return found or 0
-    in_range = _vocab.c.term >= probe.token
-    upper = _after_prefix(probe.token)
-    if upper is not None:
-        in_range = and_(in_range, _vocab.c.term < upper)
-    else:  # a prefix with no successor string: bound it by comparing the prefix itself
-        in_range = and_(in_range, func.substr(_vocab.c.term, 1, len(probe.token)) == probe.token)
-    return session.execute(select(func.coalesce(func.sum(_vocab.c.doc), 0)).where(in_range)).scalar_one()
-
-
-def _after_prefix(prefix: str) -> str | None:
-    """The smallest string greater than every string starting with ``prefix`` (code point order)."""
-    code = ord(prefix[-1]) + 1
-    if 0xD800 <= code <= 0xDFFF:  # surrogates cannot be encoded; the next character after them can
-        code = 0xE000
-    return prefix[:-1] + chr(code) if code <= 0x10FFFF else None
+        if (at_most is not None and bound <= at_most) or exact:
+            return bound
+    matches = _index_matches(dialect, probes)
+    if at_most is not None:
+        matches = matches.limit(at_most + 1)
+    return session.execute(select(func.count()).select_from(matches.subquery())).scalar_one()
 
 
 def _pg_frequency_bound(session: Session, probes: list[Probe]) -> tuple[int, bool]:
@@ -249,9 +271,9 @@ def _pg_frequency_bound(session: Session, probes: list[Probe]) -> tuple[int, boo
     return bound, exact
 
 
-def is_common(session: Session, term: str, threshold: int) -> bool:
-    """Whether more than ``threshold`` documents hold ``term`` (see COMMON_SHARE)."""
-    frequency = term_frequency(session, term, at_most=threshold)
+def is_common(session: Session, term: str, threshold: int, *, facets: Iterable[Facet] = ()) -> bool:
+    """Whether more than ``threshold`` documents hold ``term`` and the ``facets`` (see COMMON_SHARE)."""
+    frequency = term_frequency(session, term, at_most=threshold, facets=facets)
     return frequency is not None and frequency > threshold
 
 
@@ -288,21 +310,25 @@ def _number_conditions(term: str, cases: Any = Case) -> list[ColumnElement[bool]
     return conditions
 
 
-def term_condition(dialect: str, term: str, *, indexed: bool = True) -> ColumnElement[bool]:
+def term_condition(
+    dialect: str, term: str, *, indexed: bool = True, facets: Iterable[Facet] = ()
+) -> ColumnElement[bool]:
     """Cases matching one search term: case number, phone (full or last 4 digits), or words.
 
     With ``indexed`` (rare terms) the cases are narrowed first to the word index's candidates plus the
     phone and case-number matches, as one id list; the test then decides. One list rather than
     ``(candidates AND words) OR phone``: PostgreSQL cannot combine an IN-subquery with an index in an
-    OR, and walked every case for a phone's last four digits. Without ``indexed`` (common terms) the
-    test alone is applied while the database walks the cases in the query's order.
+    OR, and walked every case for a phone's last four digits. The ``facets`` of the list's filters
+    narrow the word candidates further (the filter itself is still applied to the cases: the index
+    only proposes). Without ``indexed`` (common terms) the test alone is applied while the database
+    walks the cases in the query's order.
     """
     numbers = _number_conditions(term)
     matches = or_(_substring_test(dialect, term), *numbers)
     probes = query_probes(term)
     if not indexed or not probes:  # too common to be worth a lookup, or nothing to look up
         return matches
-    candidates = _candidate_ids(dialect, probes)
+    candidates = _candidate_ids(dialect, probes + _facet_probes(facets))
     if numbers:
         other = aliased(Case, name="by_number")
         candidates = candidates.union_all(
@@ -311,17 +337,30 @@ def term_condition(dialect: str, term: str, *, indexed: bool = True) -> ColumnEl
     return and_(Case.id.in_(candidates), matches)
 
 
-def search_condition(session: Session, query: str) -> ColumnElement[bool] | None:
+def search_condition(
+    session: Session, query: str, *, facets: Iterable[Facet] = ()
+) -> ColumnElement[bool] | None:
     """All whitespace-separated terms must match (None for an empty query).
 
+    ``facets`` are those of the list's filters (``filter_facets``): a term is common or rare together
+    with them, so 退款 among the complaints of a category it never appears in is rare (none), looked
+    up in the index and answered at once, where walking that category's cases would read them all.
     Rare terms narrow the cases through the index; common ones are tested on each case only, so the
     database walks the newest cases and stops at the page size (see COMMON_SHARE). When every term is
     common the whole search is a walk in date order, which finds a page quickly precisely because the
-    terms are common.
+    terms are common among the filtered cases.
     """
     terms = query.split()
     if not terms:
         return None
     dialect = session.get_bind().dialect.name
+    facets = list(facets)
     threshold = common_threshold(indexed_documents(session))
-    return and_(*(term_condition(dialect, t, indexed=not is_common(session, t, threshold)) for t in terms))
+    return and_(
+        *(
+            term_condition(
+                dialect, t, indexed=not is_common(session, t, threshold, facets=facets), facets=facets
+            )
+            for t in terms
+        )
+    )

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kesu_desktop import services
-from kesu_desktop.domain.enums import Status
+from kesu_desktop.domain.enums import Priority, Status
 from kesu_desktop.services import Desk
 from kesu_desktop.storage import search
 from tests.helpers.data import complaint
@@ -82,7 +82,8 @@ SURNAMES = ["张", "李", "王"]
 @pytest.fixture
 def many(desk: Desk, people, clock) -> None:
     """60 complaints: 退款 in four of five, 张 in a third of the names, 冰箱不制冷 in four, a shared
-    phone ending; some assigned to AS, categories mixed, and a clock late enough for some to be overdue."""
+    phone ending; some assigned to AS (some of those to dave), categories mixed, six reclassified to
+    service_attitude (none of them about a refund), and a clock late enough for some to be overdue."""
     categories = ["product_quality", "logistics", "billing_dispute"]
     for i in range(60):
         clock.advance(minutes=7)
@@ -103,7 +104,10 @@ def many(desk: Desk, people, clock) -> None:
         )
         if i % 4 == 1:
             services.act(desk, people.alice, case.case_no, "verify", {"valid": True})
-            services.act(desk, people.bob, case.case_no, "assign", {"department": "AS"})
+            to = {"department": "AS", **({"assignee": "dave"} if i % 8 == 1 else {})}
+            services.act(desk, people.bob, case.case_no, "assign", to)
+        if i % 10 == 3:  # reclassified after registration: its category facet must follow
+            services.act(desk, people.carol, case.case_no, "classify", {"category": "service_attitude"})
     clock.advance(days=3)
 
 
@@ -122,7 +126,14 @@ FILTERS = [
     {"status": Status.ASSIGNED},
     {"status": Status.REGISTERED},
     {"category": "logistics"},
+    {"category": "service_attitude"},  # 退款 never meets it: the index must say none, not skip the test
+    {"priority": Priority.P2},
+    {"department": "AS"},
+    {"office": "BJ01"},
+    {"office": "SH01"},
+    {"assigned_to_me": True},
     {"overdue": True},
+    {"category": "logistics", "department": "AS", "overdue": True},
 ]
 
 
