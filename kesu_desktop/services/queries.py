@@ -248,7 +248,7 @@ def filtered(
             office=flt.office,
             assignee=actor.id if flt.assigned_to_me else None,
         )
-        condition = search.search_condition(session, flt.search, facets=facets)
+        condition = search.search_condition(session, flt.search, facets=facets, page=flt.limit)
         if condition is not None:
             query = query.where(condition)
     return query

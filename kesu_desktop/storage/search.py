@@ -22,6 +22,7 @@ lists, stopping early as before.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Iterable
@@ -171,27 +172,39 @@ def _index_matches(dialect: str, probes: list[Probe]) -> Select[Any]:
     return select(_search.c.case_id).where(_search.c.tokens.op("@@")(cast(_tsquery(probes), TSQUERY)))
 
 
-def _candidate_ids(dialect: str, probes: list[Probe]) -> Select[Any]:
-    """Ids of the cases whose index entry holds every probe."""
-    matches = _index_matches(dialect, probes)
+def _word_matches(dialect: str, term: str, probes: list[Probe]) -> Select[Any]:
+    """Ids of the cases whose text contains ``term``, found through the entries holding every probe.
+
+    The substring test runs here, on the entry the index pointed to, rather than on each case
+    afterwards: the entry holds the folded text, so a candidate costs one row instead of three (the
+    entry for its case id, the case, the entry again for its text), and the outer query gets exactly
+    the matching cases.
+    """
+    position = func.instr if dialect == "sqlite" else func.strpos
+    contains = position(_search.c.folded, fold(term)) > 0
     if dialect == "sqlite":
-        return select(_search.c.case_id).where(_search.c.doc_id.in_(matches))
-    return matches
+        candidates = _search.c.doc_id.in_(_index_matches(dialect, probes))
+        return select(_search.c.case_id).where(candidates, contains)
+    return _index_matches(dialect, probes).where(contains)
 
 
 # -- how common a term is ----------------------------------------------------------------------------
 
-#: A term is common when more than this share of the indexed documents hold it...
-COMMON_SHARE = 0.02
-#: ...and more than this many: below it fetching every candidate is cheap whatever the share. Walking
-#: costs about limit / share rows and fetching costs the candidate count, so the two cross near
-#: sqrt(page × documents), about 2% of 500,000 documents for a 200-row page.
+#: A term is common (walked, not looked up) when more documents than this hold it, whatever the size.
 COMMON_MIN_DOCS = 2000
+#: The page the threshold is tuned for when the caller does not say (the desktop list's page).
+DEFAULT_PAGE = 200
 
 
-def common_threshold(documents: int) -> int:
-    """The document frequency above which a term is searched without the index."""
-    return max(COMMON_MIN_DOCS, int(documents * COMMON_SHARE))
+def common_threshold(documents: int, page: int = DEFAULT_PAGE) -> int:
+    """The document frequency above which a term is searched without the index.
+
+    Walking the newest cases reads about page × documents / frequency rows before a page is full;
+    fetching the candidates reads the frequency's worth; a row costs about the same either way (the
+    case or the entry, and the folded text). The two cross at sqrt(page × documents): 14,000 of a
+    million documents for a 200-row page, 7,000 for 50. Below COMMON_MIN_DOCS fetching is cheap anyway.
+    """
+    return max(COMMON_MIN_DOCS, math.isqrt(max(page, 1) * max(documents, 0)))
 
 
 def indexed_documents(session: Session) -> int:
@@ -272,7 +285,7 @@ def _pg_frequency_bound(session: Session, probes: list[Probe]) -> tuple[int, boo
 
 
 def is_common(session: Session, term: str, threshold: int, *, facets: Iterable[Facet] = ()) -> bool:
-    """Whether more than ``threshold`` documents hold ``term`` and the ``facets`` (see COMMON_SHARE)."""
+    """Whether more than ``threshold`` documents hold ``term`` and the ``facets`` (see common_threshold)."""
     frequency = term_frequency(session, term, at_most=threshold, facets=facets)
     return frequency is not None and frequency > threshold
 
@@ -315,8 +328,8 @@ def term_condition(
 ) -> ColumnElement[bool]:
     """Cases matching one search term: case number, phone (full or last 4 digits), or words.
 
-    With ``indexed`` (rare terms) the cases are narrowed first to the word index's candidates plus the
-    phone and case-number matches, as one id list; the test then decides. One list rather than
+    With ``indexed`` (rare terms) the matching cases are one id list: the word index's candidates that
+    pass the substring test, plus the phone and case-number matches. One list rather than
     ``(candidates AND words) OR phone``: PostgreSQL cannot combine an IN-subquery with an index in an
     OR, and walked every case for a phone's last four digits. The ``facets`` of the list's filters
     narrow the word candidates further (the filter itself is still applied to the cases: the index
@@ -324,21 +337,20 @@ def term_condition(
     walks the cases in the query's order.
     """
     numbers = _number_conditions(term)
-    matches = or_(_substring_test(dialect, term), *numbers)
     probes = query_probes(term)
     if not indexed or not probes:  # too common to be worth a lookup, or nothing to look up
-        return matches
-    candidates = _candidate_ids(dialect, probes + _facet_probes(facets))
+        return or_(_substring_test(dialect, term), *numbers)
+    # The index holds every word of every case, so the cases whose text contains the term are all
+    # among its candidates: the id list is the whole answer, and the substring test still decides it.
+    matching = _word_matches(dialect, term, probes + _facet_probes(facets))
     if numbers:
         other = aliased(Case, name="by_number")
-        candidates = candidates.union_all(
-            *(select(other.id).where(c) for c in _number_conditions(term, other))
-        )
-    return and_(Case.id.in_(candidates), matches)
+        matching = matching.union_all(*(select(other.id).where(c) for c in _number_conditions(term, other)))
+    return Case.id.in_(matching)
 
 
 def search_condition(
-    session: Session, query: str, *, facets: Iterable[Facet] = ()
+    session: Session, query: str, *, facets: Iterable[Facet] = (), page: int = DEFAULT_PAGE
 ) -> ColumnElement[bool] | None:
     """All whitespace-separated terms must match (None for an empty query).
 
@@ -346,7 +358,7 @@ def search_condition(
     with them, so 退款 among the complaints of a category it never appears in is rare (none), looked
     up in the index and answered at once, where walking that category's cases would read them all.
     Rare terms narrow the cases through the index; common ones are tested on each case only, so the
-    database walks the newest cases and stops at the page size (see COMMON_SHARE). When every term is
+    database walks the newest cases and stops at the ``page`` size (see common_threshold). When every term is
     common the whole search is a walk in date order, which finds a page quickly precisely because the
     terms are common among the filtered cases.
     """
@@ -355,7 +367,7 @@ def search_condition(
         return None
     dialect = session.get_bind().dialect.name
     facets = list(facets)
-    threshold = common_threshold(indexed_documents(session))
+    threshold = common_threshold(indexed_documents(session), page)
     return and_(
         *(
             term_condition(

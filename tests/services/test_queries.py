@@ -143,7 +143,7 @@ def test_common_terms_find_what_a_substring_filter_finds(
 ) -> None:
     """Whether a term is walked (common) or looked up (rare) changes the plan, never the answer."""
     desk.db.refresh_statistics()  # PostgreSQL estimates from ANALYZE's lexeme statistics
-    monkeypatch.setattr(search, "COMMON_SHARE", 0.0)
+    monkeypatch.setattr(search, "common_threshold", lambda documents, page=0: search.COMMON_MIN_DOCS)
     monkeypatch.setattr(search, "COMMON_MIN_DOCS", 5 if walk_common_terms else 10**9)
     with desk.db.read() as s:
         threshold = search.common_threshold(search.indexed_documents(s))
@@ -171,7 +171,7 @@ def test_common_terms_find_what_a_substring_filter_finds(
 
 def test_walking_a_common_term_pages_like_any_list(desk: Desk, people, many, monkeypatch) -> None:
     """Keyset pages of a walked search add up to the full answer, in order, without repeats."""
-    monkeypatch.setattr(search, "COMMON_SHARE", 0.0)
+    monkeypatch.setattr(search, "common_threshold", lambda documents, page=0: search.COMMON_MIN_DOCS)
     monkeypatch.setattr(search, "COMMON_MIN_DOCS", 5)
     whole = services.list_cases(desk, people.bob, services.CaseFilter(search="退款", limit=1000))
     assert 40 < len(whole) < 60

@@ -61,11 +61,13 @@ def test_tokens_that_never_meet_are_counted_not_guessed(indexed: Desk) -> None:
         assert search.term_frequency(s, "112", at_most=10) <= 10
 
 
-def test_common_means_above_two_percent_and_two_thousand() -> None:
+def test_common_means_above_the_square_root_of_page_times_documents() -> None:
+    """Where walking (page × documents / frequency rows) and fetching (frequency rows) cost the same."""
     assert search.common_threshold(0) == search.COMMON_MIN_DOCS == 2000
-    assert search.common_threshold(50_000) == 2000
+    assert search.common_threshold(20_000) == 2000
     assert search.common_threshold(500_000) == 10_000
-    assert search.common_threshold(1_000_000) == 20_000
+    assert search.common_threshold(1_000_000) == 14_142
+    assert search.common_threshold(1_000_000, page=50) == 7_071
 
 
 def test_migrations_leave_planner_statistics(tmp_path: Path) -> None:
@@ -152,7 +154,7 @@ def test_full_width_and_accented_terms_find_the_same_cases_on_both_databases(
     _register_folding_cases(desk, people.alice, clock)
     desk.db.refresh_statistics()
     if walk:  # every term "common": the substring test alone decides, on every case
-        monkeypatch.setattr(search, "COMMON_SHARE", 0.0)
+        monkeypatch.setattr(search, "common_threshold", lambda documents, page=0: search.COMMON_MIN_DOCS)
         monkeypatch.setattr(search, "COMMON_MIN_DOCS", 0)
     for query, expected in FOLDING_QUERIES.items():
         assert _found(desk, people.bob, query) == expected, query
