@@ -177,6 +177,29 @@ if not hasattr(qrencoder.QRUtil.getErrorCorrectPolynomial, "cache_info"):
     )
 
 
+def _remainder(self: qrencoder.QRPolynomial, e: qrencoder.QRPolynomial) -> qrencoder.QRPolynomial:
+    """ReportLab's ``QRPolynomial.mod`` (the error-correction codewords) as one loop over the tables.
+
+    The original recurses once per data codeword and builds a new polynomial each time; the result is
+    the same remainder, leading zeros stripped as there.
+    """
+    log, exp = qrencoder.LOG_TABLE, qrencoder.EXP_TABLE
+    num = list(self.num)
+    divisor = [log[c] for c in e.num]  # a generator polynomial: no zero coefficients
+    width = len(divisor)
+    i = 0
+    while len(num) - i >= width:
+        if num[i]:
+            ratio = log[num[i]] - divisor[0]
+            for j in range(width):
+                num[i + j] ^= exp[(divisor[j] + ratio) % 255]
+        i += 1
+    return qrencoder.QRPolynomial(num[i:] or [0], 0)
+
+
+qrencoder.QRPolynomial.mod = _remainder  # type: ignore[method-assign]
+
+
 def qr_modules(payload: str) -> list[list[bool]]:
     """The QR code's dark modules, encoded once per document (ReportLab's widget re-encodes on every draw)."""
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
