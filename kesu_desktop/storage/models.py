@@ -174,6 +174,7 @@ class Case(Base):
         Index("ix_cases_phone_last4", "phone_last4"),
         Index("ix_cases_account", "account_no"),
         Index("ix_cases_office_category_created", "office_code", "category", "created_at"),
+        Index("ix_cases_assignee_created", "assignee_id", "created_at"),
     )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)

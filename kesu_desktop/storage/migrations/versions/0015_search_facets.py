@@ -1,4 +1,5 @@
-"""Search facets: each case's category, department, office and assignee indexed beside its words
+"""Search facets: each case's category, department, office and assignee indexed beside its words;
+an index for "mine"
 
 Revision ID: 0015
 Revises: 0014
@@ -64,6 +65,9 @@ def _pg_facet(letter: str, value_sql: str) -> str:
 
 
 def upgrade() -> None:
+    # "Mine" (``kesu list --mine``, 只看我的) had no index: every page read all of the office's cases,
+    # 0.4 s at 200,000. Newest first within one assignee, like the other filters' indexes.
+    op.create_index("ix_cases_assignee_created", "cases", ["assignee_id", "created_at"])
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS case_fts_vocab")
@@ -88,5 +92,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Back to 0014: the facet tokens may stay (no query of that release looks for them); SQLite gets
     its vocabulary table back."""
+    op.drop_index("ix_cases_assignee_created", table_name="cases")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE case_fts_vocab USING fts5vocab('case_fts', 'row')")
