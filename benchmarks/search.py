@@ -2,7 +2,8 @@
 each against a bare SQL query of the same page.
 
 The database is filled by ``seed_demo`` (so seeding throughput is measured on the way), or an already
-seeded one is reused (``--url``: seeding a million cases takes longer than the searches). Then:
+seeded one is reused (``--sqlite-file``, ``--pg-url``: seeding a million cases takes longer than the
+searches; it is migrated first, timed). Then:
 
 * each kind of term a counter clerk types, alone: a one-character surname, a two-character word, a
   longer product phrase, the last four digits of a phone, a full case number;

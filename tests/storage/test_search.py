@@ -62,12 +62,13 @@ def test_tokens_that_never_meet_are_counted_not_guessed(indexed: Desk) -> None:
 
 
 def test_common_means_above_the_square_root_of_page_times_documents() -> None:
-    """Where walking (page × documents / frequency rows) and fetching (frequency rows) cost the same."""
+    """Where walking (page × documents / frequency rows) and fetching (frequency rows, each costing
+    two walked ones) cost the same."""
     assert search.common_threshold(0) == search.COMMON_MIN_DOCS == 2000
     assert search.common_threshold(20_000) == 2000
-    assert search.common_threshold(500_000) == 10_000
-    assert search.common_threshold(1_000_000) == 14_142
-    assert search.common_threshold(1_000_000, page=50) == 7_071
+    assert search.common_threshold(500_000) == 7_071
+    assert search.common_threshold(1_000_000) == 10_000
+    assert search.common_threshold(1_000_000, page=50) == 5_000
 
 
 def test_migrations_leave_planner_statistics(tmp_path: Path) -> None:
