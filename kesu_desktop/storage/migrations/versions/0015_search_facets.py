@@ -1,5 +1,5 @@
 """Search facets: each case's category, department, office and assignee indexed beside its words;
-an index for "mine"
+indexes for "mine" and, on PostgreSQL, for case-number prefixes
 
 Revision ID: 0015
 Revises: 0014
@@ -69,6 +69,11 @@ def upgrade() -> None:
     # 0.4 s at 200,000. Newest first within one assignee, like the other filters' indexes.
     op.create_index("ix_cases_assignee_created", "cases", ["assignee_id", "created_at"])
     bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        # A case-number prefix (LIKE 'X%') cannot use the unique index unless the database collates
+        # in C order; a pattern-ops index serves it whatever the collation (0.06-0.28 s a search at
+        # 200,000 cases before). SQLite searches the prefix as a range of its unique index instead.
+        op.execute("CREATE INDEX ix_cases_case_no_prefix ON cases (case_no varchar_pattern_ops)")
     if bind.dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS case_fts_vocab")
         op.execute("DROP TABLE case_fts")
@@ -93,5 +98,7 @@ def downgrade() -> None:
     """Back to 0014: the facet tokens may stay (no query of that release looks for them); SQLite gets
     its vocabulary table back."""
     op.drop_index("ix_cases_assignee_created", table_name="cases")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_cases_case_no_prefix")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE case_fts_vocab USING fts5vocab('case_fts', 'row')")
