@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -174,7 +175,13 @@ class Case(Base):
         Index("ix_cases_phone_last4", "phone_last4"),
         Index("ix_cases_account", "account_no"),
         Index("ix_cases_office_category_created", "office_code", "category", "created_at"),
-        Index("ix_cases_assignee_created", "assignee_id", "created_at"),
+        Index(
+            "ix_cases_assignee_created",
+            "assignee_id",
+            "created_at",
+            sqlite_where=text("assignee_id IS NOT NULL"),
+            postgresql_where=text("assignee_id IS NOT NULL"),
+        ),
     )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     case_no: Mapped[str] = mapped_column(String(40), unique=True)
