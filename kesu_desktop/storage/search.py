@@ -33,6 +33,7 @@ from sqlalchemy import (
     Select,
     Uuid,
     and_,
+    any_,
     cast,
     column,
     func,
@@ -361,7 +362,13 @@ def term_condition(
         # Their own scan of cases, not correlated with the outer one (an alias would do the same and
         # cost a millisecond or two of SQLAlchemy building its column collection per search).
         matching = matching.union_all(*(select(Case.id).where(c).correlate(None) for c in numbers))
-    return Case.id.in_(matching)
+    if dialect == "sqlite":
+        return Case.id.in_(matching)  # SQLite reads an IN list first and looks each case up by id
+    # PostgreSQL cannot know the list is short (it guesses a third of the entries pass the substring
+    # test), and walked every case of the filter, probing the entry of each: 0.17-0.36 s for 退款
+    # among 20,000 staff-attitude complaints at 200,000 cases. As an array the list is computed once,
+    # before the cases, and they are fetched by id.
+    return Case.id == any_(func.array(matching.scalar_subquery()))
 
 
 def search_condition(
