@@ -23,6 +23,7 @@ from benchmarks.timing import median, p95, ratio, rounded
 from kesu_desktop import services
 from kesu_desktop.devtools.demo_data import DemoComplaint, generate
 from kesu_desktop.domain.enums import Role
+from kesu_desktop.services import Actor, Desk
 
 #: Registrations arrive this far apart on the desk clock (a busy counter), so the repeat and
 #: mass-complaint rules see a realistic spread of earlier cases.
@@ -112,7 +113,7 @@ def bare_row(i: int, c: DemoComplaint) -> tuple[Any, ...]:
     return tuple(values[name] for name in _BARE_COLUMNS)
 
 
-def _summary(kesu: list[float], bare: list[float]) -> dict[str, Any]:
+def summary(kesu: list[float], bare: list[float]) -> dict[str, Any]:
     kesu_mean = sum(kesu) / len(kesu)
     bare_mean = sum(bare) / len(bare)
     return {
@@ -132,16 +133,23 @@ def _register_all(url: str, complaints: list[DemoComplaint]) -> list[float]:
     desk, admin = open_desk(url, clock)
     try:
         clerk = add_staff(desk, admin, "bench_front", Role.FRONT_DESK)
-        samples = []
-        for c in complaints:
-            clock.advance(GAP)
-            data = registration_data(c)
-            start = time.perf_counter()
-            services.register_case(desk, clerk, data)
-            samples.append((time.perf_counter() - start) * 1000)
-        return samples
+        return register_timed(desk, clerk, clock, complaints)
     finally:
         desk.close()
+
+
+def register_timed(
+    desk: Desk, clerk: Actor, clock: StepClock, complaints: list[DemoComplaint]
+) -> list[float]:
+    """``register_case`` for each complaint, ``GAP`` apart on the desk clock; the samples in ms."""
+    samples = []
+    for c in complaints:
+        clock.advance(GAP)
+        data = registration_data(c)
+        start = time.perf_counter()
+        services.register_case(desk, clerk, data)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
 
 
 def _timed_inserts(rows: list[tuple[Any, ...]], insert: Callable[[tuple[Any, ...]], None]) -> list[float]:
@@ -156,11 +164,17 @@ def _timed_inserts(rows: list[tuple[Any, ...]], insert: Callable[[tuple[Any, ...
 def sqlite_registration(folder: Path, n: int) -> dict[str, Any]:
     complaints = payloads(n)
     kesu = _register_all(sqlite_url(folder, "register.db"), complaints)
-    conn = sqlite3.connect(folder / "bare_register.db")
+    return summary(kesu, bare_sqlite_inserts(folder / "bare_register.db", complaints))
+
+
+def bare_sqlite_inserts(path: Path, complaints: list[DemoComplaint]) -> list[float]:
+    """One full case row per complaint into a new plain table in ``path``, a commit each; ms samples."""
+    conn = sqlite3.connect(path)
     try:
         # The same durability as the application's engine (storage/database.py).
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("DROP TABLE IF EXISTS bare_cases")
         conn.execute(
             "CREATE TABLE bare_cases (id TEXT PRIMARY KEY, case_no TEXT NOT NULL UNIQUE, "
             + ", ".join(f"{c} TEXT" for c in _BARE_COLUMNS[2:])
@@ -173,28 +187,32 @@ def sqlite_registration(folder: Path, n: int) -> dict[str, Any]:
             conn.execute(sql, row)
             conn.commit()
 
-        bare = _timed_inserts([bare_row(i, c) for i, c in enumerate(complaints)], insert)
+        return _timed_inserts([bare_row(i, c) for i, c in enumerate(complaints)], insert)
     finally:
         conn.close()
-    return _summary(kesu, bare)
 
 
 def postgresql_registration(admin_url: str, n: int) -> dict[str, Any]:
     complaints = payloads(n)
     with pg_scratch(admin_url, "register") as url:
         kesu = _register_all(url, complaints)
-        with psycopg.connect(url) as conn:
-            conn.execute(
-                "CREATE TABLE bare_cases (id UUID PRIMARY KEY, case_no TEXT NOT NULL UNIQUE, "
-                + ", ".join(f"{c} TEXT" for c in _BARE_COLUMNS[2:-1])
-                + ", created_at TIMESTAMPTZ NOT NULL)"
-            )
+        return summary(kesu, bare_pg_inserts(url, complaints))
+
+
+def bare_pg_inserts(url: str, complaints: list[DemoComplaint]) -> list[float]:
+    """As ``bare_sqlite_inserts``, into a new plain table of the PostgreSQL database ``url``."""
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        conn.execute("DROP TABLE IF EXISTS bare_cases")
+        conn.execute(
+            "CREATE TABLE bare_cases (id UUID PRIMARY KEY, case_no TEXT NOT NULL UNIQUE, "
+            + ", ".join(f"{c} TEXT" for c in _BARE_COLUMNS[2:-1])
+            + ", created_at TIMESTAMPTZ NOT NULL)"
+        )
+        conn.commit()
+        sql = _bare_insert("%s")
+
+        def insert(row: tuple[Any, ...]) -> None:
+            conn.execute(sql, row)
             conn.commit()
-            sql = _bare_insert("%s")
 
-            def insert(row: tuple[Any, ...]) -> None:
-                conn.execute(sql, row)
-                conn.commit()
-
-            bare = _timed_inserts([bare_row(i, c) for i, c in enumerate(complaints)], insert)
-    return _summary(kesu, bare)
+        return _timed_inserts([bare_row(i, c) for i, c in enumerate(complaints)], insert)

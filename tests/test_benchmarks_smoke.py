@@ -7,9 +7,12 @@ the benchmark code from rotting as the services it measures change.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from benchmarks.scale import figures, render
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,9 +42,7 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
         labels = [t["label"] for t in result["search"][db]]
         assert labels == ["1 char (surname)", "2 chars", "4+ chars (product)", "phone last 4", "case number"]
         for term in result["search"][db]:
-            assert {"term", "hits", "median_ms", "p95_ms", "bare_median_ms", "ratio"} <= set(
-                term
-            )
+            assert {"term", "hits", "median_ms", "p95_ms", "bare_median_ms", "ratio"} <= set(term)
             assert term["hits"] >= 1  # every term is taken from the seeded data, so it finds something
     printing = result["printing"]["sqlite"]
     assert set(printing) == {"first_letter", "letters", "batch"}
@@ -60,3 +61,41 @@ def test_quick_benchmark_runs_and_reports_every_figure(tmp_path: Path) -> None:
     assert batch["records"] == 20 and batch["skipped"] == 0 and batch["pages"] >= 20
     for key in ("seconds", "ms_per_record", "mb", "mb_per_100", "bare_seconds", "bare_mb", "ratio"):
         assert batch[key] > 0, key
+
+
+def test_growth_run_measures_every_figure_at_both_sizes_on_both_databases(tmp_path: Path) -> None:
+    """``--scale N --quick`` (the CI variant of the overnight ``--scale 1000000``) at N/10 and N."""
+    output = tmp_path / "scale.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--scale", "2000", "--quick", "--json", "--output", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["steps"] == [200, 2000]
+    # PostgreSQL is part of the run whenever it answers, and CI always has it running.
+    assert result["meta"]["postgresql"], "PostgreSQL was not measured"
+    for db in ("sqlite", "postgresql"):
+        small, large = result[db]["200"], result[db]["2000"]
+        assert small["cases"] >= 200 and large["cases"] >= 2000
+        assert large["seeding"]["cases"] > 0  # seeded on from the smaller size, not from nothing
+        small_rows, large_rows = figures(small), figures(large)
+        assert [label for label, *_ in small_rows][:3] == [
+            "register_case p50",
+            "register_case mean",
+            "list: first page",
+        ]
+        assert len(small_rows) == len(large_rows)
+        for label, ours, _bare in small_rows + large_rows:
+            assert ours is not None and ours > 0, (db, label)
+        assert large["registration"]["n"] == 40
+        assert large["search"]["combinations"], "no term was combined with a filter"
+        assert all(t["hits"] >= 1 for t in large["search"]["terms"])
+        assert large["first_page"]["hits"] == 50 == large["first_page"]["bare_hits"]
+        assert large["gui_first_page"]["rows_fetched"] > 0
+        assert large["printing"]["batch"]["records"] == 20
+    assert "Growth on sqlite" in render(result) and "Growth on postgresql" in render(result)
