@@ -24,7 +24,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy.exc import OperationalError
 
-from kesu_desktop import i18n, paths, services
+from kesu_desktop import i18n, paths, read_version, services
 from kesu_desktop.domain.errors import AuthenticationFailed, KesuError, ValidationError
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.logs import log_unexpected
@@ -56,6 +56,20 @@ class Options:
     layout: LayoutName | None = None
     #: ``--lang`` or ``KESU_LANG``: the language for this session whatever the user chose before.
     language: str | None = None
+    #: ``--selftest``: run ``kesu_desktop.selftest`` instead of the desktop.
+    selftest: bool = False
+
+
+class _VersionAction(argparse.Action):
+    """``kesu-desk --version``: the version is read only when asked for, not on every start."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        kwargs["default"] = argparse.SUPPRESS  # no ``version`` attribute in the parsed options
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        print(f"kesu-desk {read_version()}")
+        parser.exit()
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -85,9 +99,16 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         choices=i18n.LANGUAGES,
         help=_("本次使用的语言（默认：用户的选择、网点默认语言，或 KESU_LANG）"),
     )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help=_("在临时文件夹中自检（建库、登记、签发并核验回执、离屏绘制主窗口）后退出"),
+    )
+    parser.add_argument("--version", action=_VersionAction, help=_("显示版本号后退出"))
     args, qt_args = parser.parse_known_args(argv)
     return Options(
-        db_url=paths.database_url(args.db),
+        # The self-test uses a database of its own: it must not create the user's data folder.
+        db_url="" if args.selftest else paths.database_url(args.db),
         user=args.user,
         password=os.environ.get("KESU_PASSWORD") or None,
         screenshot=args.screenshot,
@@ -95,6 +116,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         size=args.size,
         layout=LayoutName(args.layout) if args.layout else None,
         language=args.lang or i18n.environment_language(),
+        selftest=args.selftest,
     )
 
 
@@ -249,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValidationError) as exc:
         print(startup_message(exc), file=sys.stderr)
         return EXIT_ERROR
+    if opts.selftest:
+        from kesu_desktop.selftest import run_selftest
+
+        return run_selftest(opts.qt_args, opts.language)
     if opts.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a screenshot needs no screen
     _install_excepthook(interactive=opts.screenshot is None)
