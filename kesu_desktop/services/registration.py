@@ -10,7 +10,7 @@ view returned is built from those rows instead of being read back.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,14 +29,15 @@ from kesu_desktop.domain.validation import Registration, validate_registration
 from kesu_desktop.domain.workflow import check_register
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
-from kesu_desktop.services.admin import estimated_in, imported_years, with_estimate
+from kesu_desktop.services.admin import estimated_in, imported_years
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.new_cases import NewCase, new_case_rows
-from kesu_desktop.services.queries import assembled_view, case_view
+from kesu_desktop.services.queries import assembled_view
 from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules, reference_names
 from kesu_desktop.services.reference_cache import ReferenceSnapshot
 from kesu_desktop.services.unit import record
 from kesu_desktop.services.views import CaseView
+from kesu_desktop.storage import eventlog
 from kesu_desktop.storage.bulk import CaseTables
 from kesu_desktop.storage.models import BranchRole, Case, CaseLink, SyncLink
 from kesu_desktop.storage.serials import next_serial
@@ -53,10 +54,13 @@ def register_case(desk: Desk, actor: Actor, data: Mapping[str, Any]) -> CaseView
         office = ref.get(("rules", actor.office_code), lambda: office_rules(session, actor.office_code))
         written = _new_case(session, desk, actor, reg, office, ref)
         if not written.raised_others:
-            return _view_of_new(session, actor, written.rows, written.repeat_of, office, ref)
-    # A mass complaint changed other cases too: the view is read back, as any other case's.
-    with desk.db.read() as session:
-        return with_estimate(session, case_view(session, actor, written.rows.case.case_no))
+            event = _EventRow(**written.rows.event)
+            return _view_of_new(session, actor, written.rows.case, [event], written.repeat_of, office, ref)
+        # A mass complaint recorded a second event on the new case: its row and events as they now are.
+        case = session.get(Case, written.rows.case.id)
+        assert case is not None  # written in this transaction
+        events = eventlog.events_of(session, case.id)
+        return _view_of_new(session, actor, case, events, written.repeat_of, office, ref)
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,15 @@ def _same_customer(session: Session, reg: Registration, since: datetime) -> list
 
 
 def _same_category_here(session: Session, category: str, office_code: str, since: datetime) -> list[_Prior]:
-    """Recent general complaints of one category at this office (the mass-complaint rule's scope),
-    through ``ix_cases_office_category_created``."""
+    """Recent general complaints of one category at this office not yet counted in a mass complaint
+    (the rule's scope), through ``ix_cases_office_category_created`` and ``ix_case_links_linked``.
+
+    A closed case of a group stays general, so without the link test it would be counted again by every
+    later complaint of its category that week: the group is major, counting starts afresh.
+    """
+    grouped = (
+        select(CaseLink.case_id).where(CaseLink.linked_case_id == Case.id, CaseLink.kind == "mass").exists()
+    )
     query = select(*_PRIOR_COLUMNS).where(
         Case.office_code == office_code,
         Case.category == category,
@@ -125,6 +136,7 @@ def _same_category_here(session: Session, category: str, office_code: str, since
         Case.severity == Severity.GENERAL.value,
         Case.deleted_at.is_(None),
         Case.validity.is_distinct_from("invalid"),
+        ~grouped,
     )
     return _prior(list(session.execute(query)))
 
@@ -274,13 +286,15 @@ def _new_case(
 def _view_of_new(
     session: Session,
     actor: Actor,
-    rows: NewCase,
+    case: Any,
+    events: Iterable[Any],
     repeat_of: list[str],
     office: OfficeRules,
     ref: ReferenceSnapshot,
 ) -> CaseView:
-    """The new case's view from the rows just written (what ``get_case`` would read back)."""
-    code = rows.case.office_code
+    """The new case's view from what this transaction wrote (what ``get_case`` would read back),
+    with the reference data from the desk's cache."""
+    code = case.office_code
     names = ref.get("names", lambda: reference_names(session))
     known = ref.get(
         ("coverage", code),
@@ -288,8 +302,7 @@ def _view_of_new(
             use_statutory=office.policy.use_statutory_holidays, imported=imported_years(session, code)
         ),
     )
-    event = _EventRow(**rows.event)
-    view = assembled_view(actor, rows.case, [event], repeat_of=repeat_of, policy=office.policy, names=names)
+    view = assembled_view(actor, case, events, repeat_of=repeat_of, policy=office.policy, names=names)
     return replace(view, deadlines_estimated=estimated_in(known, office.calendar.tz, view))
 
 

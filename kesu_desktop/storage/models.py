@@ -284,6 +284,8 @@ class CaseLink(Base):
     """A relation between two cases (repeat complaint of an earlier case, member of a mass complaint)."""
 
     __tablename__ = "case_links"
+    #: The mass-complaint rule asks whether a case is already in a group (migration 0016).
+    __table_args__ = (Index("ix_case_links_linked", "linked_case_id", "kind"),)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     linked_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)

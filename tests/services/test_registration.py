@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from kesu_desktop import services
 from kesu_desktop.services import Desk
 from tests.helpers.data import complaint
+from tests.helpers.services import walk_to_resolved
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -38,6 +39,37 @@ def test_third_general_complaint_of_a_category_in_a_week_makes_the_group_major(
         assert now.severity == "major"
         assert now.events[-1].kind == "severity_raised" and now.events[-1].actor == "system"
         assert c.case_no in now.events[-1].payload["group"]
+
+
+def test_a_closed_case_counts_in_one_mass_complaint_only(desk: Desk, people, clock) -> None:
+    """A closed case of a group stays general; counted again, it would make every later general
+    complaint of its category that week a mass complaint (counting must start afresh)."""
+    closed = services.register_case(desk, people.alice, complaint(phone="13800138001", category="logistics"))
+    walk_to_resolved(desk, people, closed.case_no)
+    services.act(desk, people.alice, closed.case_no, "confirm", {"opinion": "满意"})
+    services.act(
+        desk, people.alice, closed.case_no, "survey", {"efficiency": 5, "attitude": 5, "solution": 5}
+    )
+    services.act(desk, people.bob, closed.case_no, "close", {})
+    clock.advance(hours=1)
+
+    def general(n: int) -> services.CaseView:
+        clock.advance(minutes=10)
+        return services.register_case(
+            desk, people.alice, complaint(phone=f"1380013801{n}", category="logistics")
+        )
+
+    general(1)
+    third = general(2)
+    assert third.severity == "major"  # the closed case, the second and this one
+    assert services.get_case(desk, people.bob, closed.case_no).status == "closed"
+    fourth, fifth = general(3), general(4)
+    assert (fourth.severity, fifth.severity) == ("general", "general")  # the closed one is not counted again
+    sixth = general(5)
+    assert sixth.severity == "major"
+    raised = services.get_case(desk, people.bob, fourth.case_no).events[-1]
+    assert raised.kind == "severity_raised" and closed.case_no not in raised.payload["group"]
+    assert sorted(raised.payload["group"]) == sorted([fourth.case_no, fifth.case_no, sixth.case_no])
 
 
 def test_no_mass_complaint_when_the_three_span_more_than_a_week(desk: Desk, people, clock) -> None:
