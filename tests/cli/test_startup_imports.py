@@ -1,9 +1,11 @@
-"""``kesu`` loads only what the command asked for (issue 16, fast start).
+"""``kesu`` and the desktop load only what they need to start (issue 16, fast start).
 
 A script calling ``kesu list`` a thousand times, or a person typing ``kesu --help``, waits for every
 module the command imports; the libraries of other commands (PDF, workbooks, Qt, phone metadata, the
-migration tool) must stay unloaded. Each case runs in a fresh interpreter and reports which modules
-it ended with; the times themselves are measured in ``benchmarks/startup.py``.
+migration tool) must stay unloaded. The desktop's main window, built for an administrator (the 管理
+menu included), must not load printing (ReportLab, pyHanko, PDFium), sync or their dialogs: they load
+when first used. Each case runs in a fresh interpreter and reports which modules it ended with; the
+times themselves are measured in ``benchmarks/startup.py``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ except SystemExit as exc:
     code = exc.code
 with open(sys.argv[1], "w", encoding="utf-8") as out:
     json.dump({"code": code, "modules": sorted(sys.modules)}, out)
+"""
+
+_DESKTOP_PROBE = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+from kesu_desktop import app, services  # what kesu-desk imports first: main_window and the dialogs before it
+from kesu_desktop.ui.main_window import MainWindow
+
+qapp = QApplication(["kesu-desk"])
+desk = services.Desk.open(sys.argv[2])
+window = MainWindow(desk, services.login(desk, "admin", sys.argv[3]), remember_layout=False)
+with open(sys.argv[1], "w", encoding="utf-8") as out:
+    json.dump({"admin_menu": window.menu_admin is not None, "modules": sorted(sys.modules)}, out)
 """
 
 #: Never needed to list cases or to print help.
@@ -109,3 +124,46 @@ def test_list_loads_the_database_but_no_other_commands_libraries(
     assert code == 0
     assert "kesu_desktop.services.queries" in modules  # it did list
     assert _matching(modules, FOREIGN) == []
+
+
+#: Loaded when something is printed, previewed, signed or synced, or an admin dialog opened; not to start.
+DESKTOP_LATER = (
+    "reportlab",
+    "pyhanko",
+    "pypdfium2",
+    "PIL",
+    "openpyxl",
+    "qrcode",
+    "alembic",
+    "PySide6.QtPrintSupport",
+    "kesu_desktop.printing",
+    "kesu_desktop.sync",
+    "kesu_desktop.ui.printing.pdf_view",
+    "kesu_desktop.ui.printing.signature_pad",
+    "kesu_desktop.ui.admin.certificate_dialog",
+    "kesu_desktop.ui.admin.users_dialog",
+)
+
+
+def test_building_the_main_window_loads_no_printing_sync_or_admin_dialogs(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    db = tmp_path / "kesu.db"
+    shutil.copy(sqlite_template, db)
+    report = tmp_path / "modules.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KESU_")}
+    env.update(KESU_DATA_DIR=str(tmp_path / "data"), KESU_NODE_ID="desk-test", QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-c", _DESKTOP_PROBE, str(report), f"sqlite:///{db}", ADMIN_PASSWORD],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert report.exists(), proc.stderr
+    result = json.loads(report.read_text(encoding="utf-8"))
+    modules = set(result["modules"])
+    assert result["admin_menu"]  # the admin's window: the 管理 menu is built too
+    assert "kesu_desktop.ui.main_window" in modules and "PySide6.QtWidgets" in modules  # it did build
+    assert _matching(modules, DESKTOP_LATER) == []

@@ -13,33 +13,73 @@ from kesu_desktop.i18n import _
 DialogFactory = Callable[[services.Desk, services.Actor, QWidget], QDialog]
 
 
-def _entries() -> list[tuple[str, DialogFactory]]:
-    """(menu text, factory) in menu order; the dialogs are imported here so the menu stays one list."""
-    entries: list[tuple[str, DialogFactory]] = []
-    from kesu_desktop.ui.admin.catalogue_dialog import catalogue_dialog
-    from kesu_desktop.ui.admin.offices_dialog import offices_dialog
+# Each dialog's module is imported when the dialog is opened, not when the menu is built: together they
+# load what the main window does not need (the certificate dialog the printing package: ReportLab,
+# pyHanko), and the window, this menu included, must paint fast (issue 16). Plain import statements, so
+# the import linter and PyInstaller still see them.
+
+
+def _open_users_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
     from kesu_desktop.ui.admin.users_dialog import users_dialog
 
-    entries += [
-        ("用户…", users_dialog),  # not translated here: _() when shown
-        ("营业网点…", offices_dialog),  # not translated here: _() when shown
-        ("部门与类别…", catalogue_dialog),  # not translated here: _() when shown
-    ]
-    from kesu_desktop.ui.admin.calendar_dialog import CalendarDialog
-    from kesu_desktop.ui.admin.certificate_dialog import CertificateDialog
-    from kesu_desktop.ui.admin.changes_dialog import ChangesDialog
+    return users_dialog(desk, actor, parent)
+
+
+def _open_offices_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
+    from kesu_desktop.ui.admin.offices_dialog import offices_dialog
+
+    return offices_dialog(desk, actor, parent)
+
+
+def _open_catalogue_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
+    from kesu_desktop.ui.admin.catalogue_dialog import catalogue_dialog
+
+    return catalogue_dialog(desk, actor, parent)
+
+
+def _open_settings_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
     from kesu_desktop.ui.admin.settings_dialog import SettingsDialog
+
+    return SettingsDialog(desk, actor, parent)
+
+
+def _open_calendar_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
+    from kesu_desktop.ui.admin.calendar_dialog import CalendarDialog
+
+    return CalendarDialog(desk, actor, parent)
+
+
+def _open_templates_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
     from kesu_desktop.ui.admin.templates_dialog import TemplatesDialog
 
+    return TemplatesDialog(desk, actor, parent)
+
+
+def _open_certificate_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
+    from kesu_desktop.ui.admin.certificate_dialog import CertificateDialog
+
+    return CertificateDialog(desk, actor, parent)
+
+
+def _open_changes_dialog(desk: services.Desk, actor: services.Actor, parent: QWidget) -> QDialog:
+    from kesu_desktop.ui.admin.changes_dialog import ChangesDialog
+
+    return ChangesDialog(desk, actor, parent)
+
+
+def _entries() -> list[tuple[str, DialogFactory]]:
+    """(menu text, factory) in menu order; each dialog's module is imported when it is opened."""
     # The texts are msgids: AdminMenu.retranslate_ui shows them through _().
-    entries += [
-        ("时限与规则…", SettingsDialog),  # not translated here: _() when shown
-        ("工作日历…", CalendarDialog),  # not translated here: _() when shown
-        ("回复模板与用语…", TemplatesDialog),  # not translated here: _() when shown
-        ("签名证书与印章…", CertificateDialog),  # not translated here: _() when shown
-        ("变更记录…", ChangesDialog),  # not translated here: _() when shown
+    return [
+        ("用户…", _open_users_dialog),  # not translated here: _() when shown
+        ("营业网点…", _open_offices_dialog),  # not translated here: _() when shown
+        ("部门与类别…", _open_catalogue_dialog),  # not translated here: _() when shown
+        ("时限与规则…", _open_settings_dialog),  # not translated here: _() when shown
+        ("工作日历…", _open_calendar_dialog),  # not translated here: _() when shown
+        ("回复模板与用语…", _open_templates_dialog),  # not translated here: _() when shown
+        ("签名证书与印章…", _open_certificate_dialog),  # not translated here: _() when shown
+        ("变更记录…", _open_changes_dialog),  # not translated here: _() when shown
     ]
-    return entries
 
 
 class AdminMenu(QMenu):

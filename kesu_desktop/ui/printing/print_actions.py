@@ -4,6 +4,10 @@ record that on the case; capture the customer's signature; verify a returned pap
 One ``PrintController`` per main window owns these flows so every panel (registration banner, detail,
 case list) prints the same way. Issuing (layout, signing, archiving) runs on the worker; only the
 preview and dialogs live here.
+
+The printing package (ReportLab, pyHanko), the PDF preview (pypdfium2, Qt's print support) and the
+signature pad are imported where a flow first needs them, not when the main window is built: they
+cost about a second of the desktop's start and most sessions print later, if at all (issue 16).
 """
 
 from __future__ import annotations
@@ -11,28 +15,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QProgressDialog, QWidget
 
-from kesu_desktop import printing, services
+from kesu_desktop import services
 from kesu_desktop.domain.enums import DocumentKind, SignerRole
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
-from kesu_desktop.printing import (
-    Batch,
-    Issued,
-    MissingGlyphs,
-    Verdict,
-    issue_document,
-    print_batch,
-    verify_letter,
-)
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.file_dialogs import choose_open_file
-from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
-from kesu_desktop.ui.printing.signature_pad import CapturedSignature, SignatureDialog
+
+if TYPE_CHECKING:
+    from kesu_desktop.printing import Batch, Issued, Verdict
+    from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
+    from kesu_desktop.ui.printing.signature_pad import CapturedSignature, SignatureDialog
 
 
 def error_text(exc: BaseException) -> str:
@@ -82,8 +80,14 @@ class PrintController(QObject):
 
     def issue(self, kind: DocumentKind, case_no: str, *, allow_missing: bool = False) -> tasks.Task:
         desk, actor = self.desk, self.actor
+
+        def issue() -> Issued:
+            from kesu_desktop.printing import issue_document  # on the worker: its first import is slow
+
+            return issue_document(desk, actor, kind, case_no, allow_missing=allow_missing)
+
         return tasks.run(
-            lambda: issue_document(desk, actor, kind, case_no, allow_missing=allow_missing),
+            issue,
             on_result=self.on_issued,
             on_error=lambda exc: self.on_issue_failed(kind, case_no, exc),
             context=self.window,
@@ -100,6 +104,8 @@ class PrintController(QObject):
         )
 
     def on_issue_failed(self, kind: DocumentKind, case_no: str, exc: BaseException) -> None:
+        from kesu_desktop.printing import MissingGlyphs  # loaded already: issuing imported it
+
         if isinstance(exc, MissingGlyphs):
             answer = QMessageBox.question(
                 self.window,
@@ -118,6 +124,8 @@ class PrintController(QObject):
     def open_preview(
         self, pdf: bytes, title: str, suggested_name: str, record: Callable[[str, str | None], None]
     ) -> PdfPreviewDialog:
+        from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
+
         dialog = PdfPreviewDialog(pdf, title, suggested_name, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_printed.connect(lambda pages: record("printed", _("{n} 页").format(n=pages)))
@@ -146,6 +154,8 @@ class PrintController(QObject):
 
     def capture_signature(self, kind: DocumentKind, case: services.CaseView) -> SignatureDialog:
         """The customer signs on the pad; the signature is kept and the document marked signed with it."""
+        from kesu_desktop.ui.printing.signature_pad import SignatureDialog
+
         dialog = SignatureDialog(
             _("{doc} · {case_no}").format(doc=kind.label, case_no=case.case_no),
             case.customer_name,
@@ -219,8 +229,14 @@ class PrintController(QObject):
             QMessageBox.warning(self.window, _("验证打印件"), _("无法读取文件：{e}").format(e=exc))
             return None
         desk, actor = self.desk, self.actor
+
+        def verify() -> Verdict:
+            from kesu_desktop.printing import verify_letter
+
+            return verify_letter(desk, actor, data)
+
         return tasks.run(
-            lambda: verify_letter(desk, actor, data),
+            verify,
             on_result=self.on_verified,
             on_error=lambda exc: self._warn(_("验证打印件"), exc),
             context=self.window,
@@ -261,8 +277,14 @@ class PrintController(QObject):
             QMessageBox.warning(self.window, _("导入签名证书"), _("无法读取文件：{e}").format(e=exc))
             return None
         desk, actor, secret = self.desk, self.actor, password.encode() if password else None
+
+        def import_it() -> Any:
+            from kesu_desktop import printing
+
+            return printing.import_certificate(desk, actor, data, secret)
+
         return tasks.run(
-            lambda: printing.import_certificate(desk, actor, data, secret),
+            import_it,
             on_result=self.on_certificate_imported,
             on_error=lambda exc: self._warn(_("导入签名证书"), exc),
             context=self.window,
@@ -331,8 +353,13 @@ class PrintController(QObject):
             relay.sig_step.emit(done, total)
             return not cancel.is_set()
 
+        def batch() -> Batch:
+            from kesu_desktop.printing import print_batch
+
+            return print_batch(desk, actor, case_nos, progress=step)
+
         return tasks.run(
-            lambda: print_batch(desk, actor, case_nos, progress=step),
+            batch,
             on_result=lambda batch: self.on_batch(batch, progress),
             on_error=lambda exc: (progress.close(), self._warn(_("批量打印"), exc)),
             context=self.window,

@@ -1,18 +1,26 @@
-"""月度报告…: choose a month and an office, then preview, print or save the report's PDF."""
+"""月度报告…: choose a month and an office, then preview, print or save the report's PDF.
+
+The printing package (ReportLab) and the PDF preview are imported when a report is made, not with the
+main window (issue 16, fast start).
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Slot
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from kesu_desktop import printing, services
+from kesu_desktop import services
 from kesu_desktop.domain.enums import Role
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
-from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
 from kesu_desktop.ui.reports.statistics_view import office_today
+
+if TYPE_CHECKING:
+    from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
 
 #: How many months back the list offers (two years of reports, newest first).
 MONTHS_BACK = 24
@@ -84,6 +92,8 @@ class MonthlyReportDialog(QDialog):
         self.preview_button.setEnabled(False)
 
         def work() -> tuple[bytes, str]:
+            from kesu_desktop import printing  # on the worker: its first import is slow
+
             figures = services.monthly_report(desk, actor, month, office=office)
             pdf, _pages = printing.monthly_report_pdf(figures, actor.display_name)
             return pdf, month
@@ -91,6 +101,8 @@ class MonthlyReportDialog(QDialog):
         tasks.run(work, on_result=self.show_report, on_error=self.on_failed, context=self)
 
     def show_report(self, made: tuple[bytes, str]) -> None:
+        from kesu_desktop.ui.printing.pdf_view import PdfPreviewDialog
+
         pdf, month = made
         self.preview_button.setEnabled(True)
         self.status.setText("")

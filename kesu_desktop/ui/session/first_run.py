@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError, ValidationError
 from kesu_desktop.i18n import _
-from kesu_desktop.printing import initialize_with_certificate
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.form_errors import error_label, show_error
 
@@ -129,8 +128,16 @@ class FirstRunDialog(QDialog):
             },
         )
         self.buttons.setEnabled(False)
+
+        def initialize() -> services.InitResult:
+            # imported here, on the worker: printing loads ReportLab and pyHanko, which the desktop's
+            # start (this dialog is imported with it) does not otherwise need
+            from kesu_desktop.printing import initialize_with_certificate
+
+            return initialize_with_certificate(desk, **values)
+
         tasks.run(
-            lambda: initialize_with_certificate(desk, **values),
+            initialize,
             on_result=self.on_initialized,
             on_error=self.on_failed,
             context=self,

@@ -5,19 +5,27 @@ seconds; 立即同步 asks for a run at once. A central that cannot be reached i
 a dialog: the status bar says so and the next run tries again. On a database that is no branch (the
 central itself, a single desk) nothing is scheduled. Rows the sync pulled reach the panels through
 ``sig_cases_changed`` like any other write.
+
+The sync package is imported by the worker on its first run (after the window is shown), not with the
+main window: building the window does not need it (issue 16, fast start).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 
-from kesu_desktop import services, sync
+from kesu_desktop import services
 from kesu_desktop.domain.errors import KesuError
 from kesu_desktop.i18n import _
 from kesu_desktop.logs import log_unexpected
 from kesu_desktop.ui.base import tasks
 from kesu_desktop.ui.base.formatting import local_time
 from kesu_desktop.ui.base.periodic import PeriodicWorker
+
+if TYPE_CHECKING:
+    from kesu_desktop import sync
 
 #: Between two background syncs when the central is reachable (seconds).
 SYNC_INTERVAL_S = 300
@@ -62,6 +70,8 @@ class BranchSync(PeriodicWorker):
             self.sig_status.emit(status)
             return
         self.sig_started.emit()
+        from kesu_desktop import sync  # loaded already: _status imported it
+
         try:
             report = sync.sync_now(self._desk, self._actor, progress=self.sig_progress.emit)
         except Exception as exc:
@@ -74,6 +84,8 @@ class BranchSync(PeriodicWorker):
 
     def _status(self) -> sync.SyncStatus | None:
         try:
+            from kesu_desktop import sync
+
             return sync.sync_status(self._desk)
         except Exception as exc:  # the status is a nicety: never let it stop the sync
             log_unexpected(exc)
@@ -81,6 +93,8 @@ class BranchSync(PeriodicWorker):
 
     @staticmethod
     def _message(exc: Exception) -> str:
+        from kesu_desktop import sync
+
         if sync.is_unreachable(exc):
             return _("连不上中心，稍后自动重试")
         if isinstance(exc, KesuError):
