@@ -3,9 +3,12 @@
 Every key is a client-made UUID so offline offices never collide; codes (office, department,
 category) are the stable business keys that cases refer to, so reference data can be copied
 between databases without rewriting cases.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here, on purpose: Python then evaluates each ``Mapped[...]``
+once as the class is made, where with string annotations SQLAlchemy's declarative scan would clean up
+and ``eval`` all of them again (about 550) on every start, a fifth of this module's import (issue 16).
+Every name an annotation uses must therefore be imported at run time, not under ``TYPE_CHECKING``.
+"""
 
 import uuid
 from datetime import date, datetime
