@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Dialect, Integer, Text, Uuid, column, func, insert, select, table, text
+from sqlalchemy import Dialect, Integer, Text, Uuid, column, func, insert, select, table, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
 from kesu_desktop.storage import eventlog, feed
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.models import Case, CaseEvent, CaseLink, CaseWatch
+from kesu_desktop.storage.types import is_json
 
 # The search tables have no ORM model (they differ per dialect); see the initial migration and search.py.
 _SQLITE_SEARCH = table(
@@ -306,7 +307,7 @@ def _column_arrays(tbl: Any, rows: list[dict[str, Any]]) -> dict[str, list[Any]]
     out: dict[str, list[Any]] = {}
     for col in tbl.columns:
         values = [row.get(col.key) for row in rows]
-        if isinstance(col.type, JSON):
+        if is_json(col.type):
             values = [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
         out[col.key] = values
     return out

@@ -178,12 +178,15 @@ class Case(Base):
         Index("ix_cases_phone_last4", "phone_last4"),
         Index("ix_cases_account", "account_no"),
         Index("ix_cases_office_category_created", "office_code", "category", "created_at"),
+        # Partial on both databases (WHERE assignee_id IS NOT NULL, migration 0015). Only SQLite's clause
+        # is spelt here: a ``postgresql_*`` argument makes SQLAlchemy import its whole PostgreSQL dialect
+        # to check it, on every start of every desk and ``kesu`` command (issue 16); the schema comes
+        # from the migrations (nothing creates tables from these models).
         Index(
             "ix_cases_assignee_created",
             "assignee_id",
             "created_at",
             sqlite_where=text("assignee_id IS NOT NULL"),
-            postgresql_where=text("assignee_id IS NOT NULL"),
         ),
     )
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)

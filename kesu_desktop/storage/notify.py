@@ -23,12 +23,14 @@ import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from kesu_desktop.storage.database import Database
+
+if TYPE_CHECKING:
+    import psycopg  # imported by the PostgreSQL listener when it connects: SQLite never needs it
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,8 @@ class PgListener:
 
     def _connect(self) -> Changes:
         """Try to (re)connect now; after a reconnect everything may have changed."""
+        import psycopg
+
         try:
             conn = psycopg.connect(
                 self._conninfo,
@@ -144,6 +148,8 @@ class PgListener:
         self._next_try = time.monotonic()  # the first retry is immediate
 
     def wait(self, timeout_s: float) -> Changes:
+        import psycopg  # loaded already: __init__ connected (or tried to)
+
         deadline = time.monotonic() + max(0.0, timeout_s)
         while self._conn is None:
             if time.monotonic() >= self._next_try:

@@ -43,7 +43,6 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain.case_number import looks_like_case_no
@@ -169,6 +168,8 @@ def _index_matches(dialect: str, probes: list[Probe]) -> Select[Any]:
     """The index entries holding every probe: doc ids on SQLite, case ids on PostgreSQL."""
     if dialect == "sqlite":
         return select(_fts.c.rowid).where(literal_column("case_fts").op("MATCH")(_fts5_query(probes)))
+    from sqlalchemy.dialects.postgresql import TSQUERY  # here: on SQLite the dialect is never imported
+
     # A cast, not to_tsquery(): the lexemes are ours already and must not meet a locale-bound parser.
     return select(_search.c.case_id).where(_search.c.tokens.op("@@")(cast(_tsquery(probes), TSQUERY)))
 

@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -37,4 +36,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+class _JSONDocument(TypeDecorator[Any]):
+    """JSON on SQLite, JSONB on PostgreSQL: what ``JSON().with_variant(JSONB(), "postgresql")`` said, but
+    SQLAlchemy's PostgreSQL dialect (its twenty modules cost about a quarter of ``import sqlalchemy``)
+    is imported only when a PostgreSQL database first uses the type, not on every start (issue 16)."""
+
+    impl = JSON
+    cache_ok = True
+    #: As ``JSON()`` (``none_as_null=False``) says, and a decorator would not pass on: None is written
+    #: (as JSON null), and a document is not hashable.
+    should_evaluate_none = True
+    hashable = False
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+JSONDocument = _JSONDocument()
+
+
+def is_json(type_: TypeEngine[Any]) -> bool:
+    """Whether a column of this type holds JSON documents (``JSONDocument`` is a decorator, no ``JSON``)."""
+    return isinstance(type_, JSON | _JSONDocument)
