@@ -181,7 +181,7 @@ def step_window(run: Run) -> str:
     image = window.grab().toImage()
     if image.isNull() or _ink(image) == 0:
         raise StepFailed(_("主窗口没有绘制出内容"))
-    return _("{w}×{h}，案件 {case_no} 已打开（启动后 {seconds:.1f} 秒）").format(
+    return _("{w}×{h}，案件 {case_no} 已打开（自检开始后 {seconds:.1f} 秒）").format(
         w=image.width(), h=image.height(), case_no=run.case_no, seconds=time.perf_counter() - run.started
     )
 
@@ -287,6 +287,21 @@ def _ink(image) -> int:
 
 # --- running -------------------------------------------------------------------------------------------
 
+#: Where the lines go when there is no console: a windowed executable (``kesu-desk.exe`` on Windows,
+#: built with ``console=False``) has no ``sys.stdout``, so they are appended to this file instead.
+_fallback: Path | None = None
+
+
+def _say(line: str) -> None:
+    """One line of the report, to the console, or to ``selftest.txt`` in the log folder without one."""
+    if sys.stdout is not None:
+        print(line, flush=True)
+        return
+    if _fallback is not None:
+        with _fallback.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+
 STEPS: list[tuple[str, Callable[[Run], str]]] = [
     ("database", step_database),
     ("setup", step_setup),
@@ -330,10 +345,16 @@ def run_selftest(qt_args: list[str] | None = None, language: str | None = None) 
     """Run every step in order, stop at the first failure; the return value is the exit code."""
     from kesu_desktop import read_version
 
+    global _fallback
+    from kesu_desktop.paths import user_log_dir
+
+    if sys.stdout is None:  # before _isolate moves the log folder into the temporary one
+        _fallback = user_log_dir() / "selftest.txt"
+        _fallback.parent.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = Path(tempfile.mkdtemp(prefix="kesu-selftest-"))
     run = Run(folder=folder)
-    print(f"kesu-desk {read_version()} selftest", flush=True)
+    _say(f"kesu-desk {read_version()} selftest")
     try:
         from PySide6.QtWidgets import QApplication
 
@@ -348,12 +369,10 @@ def run_selftest(qt_args: list[str] | None = None, language: str | None = None) 
         app.setApplicationName(paths.APP_NAME)
         apply_language(resolve_language(language or i18n.environment_language(), None, None))
         if not register_bundled_font(app):
-            print(
-                "FAIL font: " + _("随附的字体无法加载：{path}").format(path=paths.resources_dir()), flush=True
-            )
+            _say("FAIL font: " + _("随附的字体无法加载：{path}").format(path=paths.resources_dir()))
             return EXIT_FAILED
     except Exception as exc:
-        print("FAIL start: " + _reason(exc), flush=True)
+        _say("FAIL start: " + _reason(exc))
         return EXIT_FAILED
     previous_hook = sys.excepthook
 
@@ -367,10 +386,10 @@ def run_selftest(qt_args: list[str] | None = None, language: str | None = None) 
         _close(run)
         sys.excepthook = previous_hook
     if not passed:
-        print(_("自检失败；临时文件保留在 {folder}").format(folder=folder), flush=True)
+        _say(_("自检失败；临时文件保留在 {folder}").format(folder=folder))
         return EXIT_FAILED
     shutil.rmtree(folder, ignore_errors=True)  # after _close: Windows keeps an open database file
-    print(_("自检通过，用时 {seconds:.1f} 秒").format(seconds=time.perf_counter() - run.started), flush=True)
+    _say(_("自检通过，用时 {seconds:.1f} 秒").format(seconds=time.perf_counter() - run.started))
     return EXIT_OK
 
 
@@ -382,9 +401,9 @@ def _steps(run: Run) -> bool:
             if run.slot_errors:
                 raise run.slot_errors[0]
         except Exception as exc:
-            print(f"FAIL {name}: {_reason(exc)}", flush=True)
+            _say(f"FAIL {name}: {_reason(exc)}")
             return False
-        print(f"ok {name}: {detail}", flush=True)
+        _say(f"ok {name}: {detail}")
     return True
 
 
