@@ -92,6 +92,7 @@ def _strip_facets(desk: Desk) -> None:
         s.execute(text("DROP INDEX ix_cases_assignee_created"))
         if s.get_bind().dialect.name == "postgresql":
             s.execute(text("DROP INDEX ix_cases_case_no_prefix"))
+        s.execute(text("DROP INDEX ix_case_links_linked"))  # 0016's, made again by the upgrade below
         s.execute(text("UPDATE alembic_version SET version_num = '0014'"))
 
 
