@@ -23,8 +23,8 @@ from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.live import check_version
 from kesu_desktop.services.queries import case_view
-from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules
-from kesu_desktop.services.unit import facts, load_case, record
+from kesu_desktop.services.reference import OfficeRules, category_departments
+from kesu_desktop.services.unit import cached_rules, facts, load_case, record
 from kesu_desktop.services.views import CaseView
 from kesu_desktop.storage import search
 from kesu_desktop.storage.models import Case, Department, User
@@ -417,7 +417,7 @@ def act(
         case = load_case(session, actor, case_no, for_update=True)
         workflow.check(action, facts(case), actor.facts)  # not allowed at all now: say that, plainly
         check_version(session, actor, case, expected_version)
-        office = office_rules(session, case.office_code)
+        office = cached_rules(session, desk, case.office_code)
         ctx = Ctx(SessionDirectory(session), case, office, desk.clock.now())
         step = HANDLERS[action](ctx, reader)
         before = search.case_texts(case)
@@ -426,4 +426,4 @@ def act(
             search.index_case(session, case, before)
         case_no = case.case_no
     with desk.db.read() as session:
-        return case_view(session, actor, case_no)
+        return case_view(session, actor, case_no, desk=desk)

@@ -487,9 +487,21 @@ def estimated_in(known: Coverage, zone: ZoneInfo, case: CaseView) -> bool:
     return any(known.is_estimated(moment, zone) for moment in deadlines if moment is not None)
 
 
-def with_estimate(session: Session, case: CaseView) -> CaseView:
-    """The case view with ``deadlines_estimated`` decided (see ``deadlines_estimated``)."""
-    return replace(case, deadlines_estimated=deadlines_estimated(session, case))
+def with_estimate(session: Session, case: CaseView, *, desk: Desk | None = None) -> CaseView:
+    """The case view with ``deadlines_estimated`` decided (see ``deadlines_estimated``); with ``desk``,
+    from the office's rules and coverage in its reference cache."""
+    if desk is None:
+        return replace(case, deadlines_estimated=deadlines_estimated(session, case))
+    code = case.office_code
+    ref = desk.reference.snapshot(session)
+    rules = ref.get(("rules", code), lambda: office_rules(session, code))
+    known = ref.get(
+        ("coverage", code),
+        lambda: coverage(
+            use_statutory=rules.policy.use_statutory_holidays, imported=imported_years(session, code)
+        ),
+    )
+    return replace(case, deadlines_estimated=estimated_in(known, rules.calendar.tz, case))
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,7 @@ from kesu_desktop.services.certificates import is_png
 from kesu_desktop.services.customers import customer_query
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.queries import case_rows, view_of
-from kesu_desktop.services.reference import office_policy, reference_names
-from kesu_desktop.services.unit import load_case, record, scope_filter
+from kesu_desktop.services.unit import cached_names, cached_policy, load_case, record, scope_filter
 from kesu_desktop.services.views import CaseRow, CaseView
 from kesu_desktop.storage.models import (
     Case,
@@ -122,9 +121,9 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
         case = load_case(session, actor, case_no)
         # Its times are in the case's office's zone, whoever prints it; the phone is as the reader may
         # see it (a department user printing a record gets it masked).
-        policy = office_policy(session, case.office_code)
+        policy = cached_policy(session, desk, case.office_code)
         zone = policy.timezone
-        view = view_of(session, actor, case, zone=zone)
+        view = view_of(session, actor, case, zone=zone, desk=desk)
         approved = list(
             session.scalars(
                 select(Reply.body)
@@ -156,7 +155,7 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
             session.execute(select(User.username, User.display_name).where(User.username.in_(people))).all()
         )
         seal = session.get(PrintAsset, "seal")
-        reference = reference_names(session)
+        reference = cached_names(session, desk)
         office_name = office.name if office else view.office_code
         return CaseFile(
             case=view,

@@ -26,7 +26,7 @@ from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.admin import with_estimate
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import office_policy, reference_names
-from kesu_desktop.services.unit import case_clock, facts, load_case, scope_filter
+from kesu_desktop.services.unit import cached_names, cached_policy, case_clock, facts, load_case, scope_filter
 from kesu_desktop.services.views import CaseRow, CaseView, DeadlineView, DueItem, EventView, TimelineLine
 from kesu_desktop.storage import eventlog, search
 from kesu_desktop.storage.models import Case, CaseLink
@@ -111,8 +111,14 @@ def timeline_lines(events: list[EventView], names: Mapping[str, str], zone: str)
     return tuple(lines)
 
 
-def view_of(session: Session, actor: Actor, case: Case, *, zone: str | None = None) -> CaseView:
-    """Everything one reader may see and do on ``case``; timeline times in ``zone`` (default: the actor's)."""
+def view_of(
+    session: Session, actor: Actor, case: Case, *, zone: str | None = None, desk: Desk | None = None
+) -> CaseView:
+    """Everything one reader may see and do on ``case``; timeline times in ``zone`` (default: the actor's).
+
+    With ``desk`` the office's policy and the names come from its reference cache (a case opened at a
+    counter should not rebuild them each time).
+    """
     repeat_of = list(
         session.scalars(
             select(Case.case_no)
@@ -121,13 +127,17 @@ def view_of(session: Session, actor: Actor, case: Case, *, zone: str | None = No
             .order_by(Case.case_no)
         )
     )
+    if desk is not None:
+        policy, names = cached_policy(session, desk, case.office_code), cached_names(session, desk)
+    else:
+        policy, names = office_policy(session, case.office_code), _reference_names(session)
     return assembled_view(
         actor,
         case,
         eventlog.events_of(session, case.id),
         repeat_of=repeat_of,
-        policy=office_policy(session, case.office_code),
-        names=_reference_names(session),
+        policy=policy,
+        names=names,
         zone=zone,
     )
 
@@ -161,13 +171,15 @@ def assembled_view(
     )
 
 
-def case_view(session: Session, actor: Actor, case_no: str, *, zone: str | None = None) -> CaseView:
-    return view_of(session, actor, load_case(session, actor, case_no), zone=zone)
+def case_view(
+    session: Session, actor: Actor, case_no: str, *, zone: str | None = None, desk: Desk | None = None
+) -> CaseView:
+    return view_of(session, actor, load_case(session, actor, case_no), zone=zone, desk=desk)
 
 
 def get_case(desk: Desk, actor: Actor, case_no: str) -> CaseView:
     with desk.db.read() as session:
-        return with_estimate(session, case_view(session, actor, case_no))
+        return with_estimate(session, case_view(session, actor, case_no, desk=desk), desk=desk)
 
 
 def action_outcome(case: CaseView, action: Action) -> Status:

@@ -19,7 +19,7 @@ from kesu_desktop.domain.workflow import CaseFacts
 from kesu_desktop.i18n import _
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
-from kesu_desktop.services.reference import office_rules
+from kesu_desktop.services.reference import OfficeRules, office_rules, reference_names
 from kesu_desktop.storage import eventlog
 from kesu_desktop.storage.models import Case, CaseEvent, CaseWatch
 
@@ -166,10 +166,20 @@ def record(
 
 def cached_policy(session: Session, desk: Desk, office_code: str) -> Policy:
     """The office's policy from the desk's cache (built in this transaction if the data changed)."""
-    rules = desk.reference.snapshot(session).get(
+    return cached_rules(session, desk, office_code).policy
+
+
+def cached_rules(session: Session, desk: Desk, office_code: str) -> OfficeRules:
+    """The office's policy and calendar from the desk's cache: building the calendar costs more than
+    most transactions' own work, and it changes a few times a year."""
+    return desk.reference.snapshot(session).get(
         ("rules", office_code), lambda: office_rules(session, office_code)
     )
-    return rules.policy
+
+
+def cached_names(session: Session, desk: Desk) -> dict[str, str]:
+    """Category and department code → name from the desk's cache."""
+    return desk.reference.snapshot(session).get("names", lambda: reference_names(session))
 
 
 def ensure(condition: bool, message: str) -> None:

@@ -17,6 +17,7 @@ import pytest
 from kesu_desktop import services
 from kesu_desktop.domain.errors import ValidationError
 from kesu_desktop.services import Desk
+from kesu_desktop.services.documents import case_file
 from kesu_desktop.storage.database import Database
 from kesu_desktop.storage.models import Category
 from tests.helpers.data import complaint
@@ -86,3 +87,19 @@ def test_a_category_added_by_sql_is_accepted_at_once(desk: Desk, people) -> None
         )
     case = services.register_case(desk, people.alice, complaint(category="parking"))
     assert case.category == "parking"
+
+
+def test_a_case_opened_and_printed_follows_a_zone_set_at_another_desk(
+    desk: Desk, other_desk: Desk, people
+) -> None:
+    """Opening, acting on and printing a case use the same cache: a change elsewhere reaches them too."""
+    case = services.register_case(desk, people.alice, complaint())
+    assert case_file(desk, people.alice, case.case_no, "receipt").timezone == "Asia/Shanghai"
+    services.get_case(desk, people.alice, case.case_no)  # the desk has its office's policy cached now
+    admin = services.get_actor(other_desk, "admin")
+    services.set_setting(other_desk, admin, "print_organisation", "华东客服中心")
+    services.set_setting(other_desk, admin, "timezone", "Asia/Urumqi", office=case.office_code)
+    printed = case_file(desk, people.alice, case.case_no, "receipt")
+    assert (printed.timezone, printed.organisation) == ("Asia/Urumqi", "华东客服中心")
+    acted = services.act(desk, people.alice, case.case_no, "verify", {"valid": True})
+    assert acted == services.get_case(desk, people.alice, case.case_no)
