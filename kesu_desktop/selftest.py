@@ -27,9 +27,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from kesu_desktop import i18n
 from kesu_desktop.i18n import _
+
+if TYPE_CHECKING:  # the steps import what they use when they run: --selftest must not slow every start
+    from PySide6.QtGui import QFont, QGlyphRun, QImage
+
+    from kesu_desktop.services import Actor, Desk
+    from kesu_desktop.ui.main_window import MainWindow
 
 EXIT_OK, EXIT_FAILED = 0, 1
 WINDOW_SIZE = (1366, 768)
@@ -59,11 +66,11 @@ class Run:
 
     folder: Path
     started: float = field(default_factory=time.perf_counter)
-    desk: object | None = None
-    clerk: object | None = None
+    desk: Desk | None = None
+    clerk: Actor | None = None
     case_no: str = ""
     pdf: bytes = b""
-    window: object | None = None
+    window: MainWindow | None = None
     #: Errors raised in Qt slots while the event loop ran (they would otherwise only reach stderr).
     slot_errors: list[BaseException] = field(default_factory=list)
 
@@ -241,7 +248,7 @@ def step_glyphs(run: Run) -> str:
 # --- drawing helpers -----------------------------------------------------------------------------------
 
 
-def _glyph_runs(font, text: str) -> list:
+def _glyph_runs(font: QFont, text: str) -> list[QGlyphRun]:
     """The glyph runs Qt lays ``text`` out in with ``font``, font fallback included."""
     from PySide6.QtGui import QTextLayout
 
@@ -252,7 +259,7 @@ def _glyph_runs(font, text: str) -> list:
     return layout.glyphRuns()
 
 
-def _draw(font, text: str):
+def _draw(font: QFont, text: str) -> QImage:
     """``text`` painted black on white with ``font``, as a QImage of a fixed size."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QColor, QImage, QPainter
@@ -270,7 +277,7 @@ def _draw(font, text: str):
     return image
 
 
-def _ink(image) -> int:
+def _ink(image: QImage) -> int:
     """How many sampled pixels differ from the top-left one (a blank image has none)."""
     from PySide6.QtGui import QImage
 
