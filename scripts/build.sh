@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build the frozen desktop from a checkout: dist/kesu-desk/ with kesu-desk and kesu, then prove it works.
 #   scripts/build.sh            bootstrap, compile the catalogues, PyInstaller (build.spec), self-test
+#   scripts/build.sh --prepare  only the first part: bootstrap and PyInstaller in .venv (.ci/run does this
+#                               before it builds beside the test suite, so neither installs under the other)
 # Needs the same system libraries as the app (scripts/bootstrap.sh installs them). PyInstaller is pinned
 # in pyproject.toml's "build" extra and installed into .venv when missing. Takes a few minutes.
 set -euo pipefail
@@ -14,8 +16,8 @@ if [[ " $wanted " != *" pyinstaller==$have "* ]]; then
   # shellcheck disable=SC2086 # one word per requirement
   .venv/bin/python -m pip install --quiet $wanted
 fi
-# The .mo files are built, never committed; the spec refuses to run without them.
-.venv/bin/pybabel compile --domain kesu --directory translations --use-fuzzy 2>&1 | grep -v "^compiling" || true
+# The .mo files are built (by bootstrap.sh, above), never committed; the spec refuses to run without them.
+[ "${1:-}" = "--prepare" ] && exit 0
 start=$(date +%s)
 .venv/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build build.spec
 echo "build: pyinstaller took $(( $(date +%s) - start )) s; bundle $(du -sh dist/kesu-desk | cut -f1)"
