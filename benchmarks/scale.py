@@ -58,6 +58,8 @@ class Sizes:
 
 FULL = Sizes(registrations=200, repeat=7, ticks=15, gui_repeat=5, letters=20, batch=500)
 QUICK = Sizes(registrations=40, repeat=3, ticks=5, gui_repeat=2, letters=5, batch=20)
+#: Untimed registrations before the timed ones (see ``_registration``): enough to meet every category.
+CATCH_UP = 80
 #: Receipts printed before the timed ones (fonts, certificate, statement caches).
 WARM_LETTERS = 2
 
@@ -182,13 +184,21 @@ def _seed_to(b: Bench, size: int) -> dict[str, Any]:
 
 
 def _registration(b: Bench, n: int, size: int) -> dict[str, Any]:
+    """Timed after an untimed catch-up: the seeded cases never went through the mass-complaint rule
+    (seeding bypasses it, as a legacy import does), so the first general complaint of each category
+    finds every general case of its week ungrouped and raises them all, once. A database that grew
+    by registration never holds more than the rule's count of them; the steady state is the figure,
+    the catch-up is reported beside it."""
+    started = time.perf_counter()
+    registration.register_timed(b.desk, b.front, b.clock, registration.payloads(CATCH_UP, seed=size + 1))
+    catch_up = time.perf_counter() - started
     complaints = registration.payloads(n, seed=size)
     ours = registration.register_timed(b.desk, b.front, b.clock, complaints)
     if b.kind == "sqlite":
         bare = registration.bare_sqlite_inserts(b.folder / "bare_register.db", complaints)
     else:
         bare = registration.bare_pg_inserts(b.url, complaints)
-    return registration.summary(ours, bare)
+    return {**registration.summary(ours, bare), "catch_up": CATCH_UP, "catch_up_s": rounded(catch_up, 2)}
 
 
 def _first_page(b: Bench, repeat: int) -> dict[str, Any]:
