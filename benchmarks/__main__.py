@@ -64,11 +64,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--quick fewer repeats, as CI runs it with 10000)",
     )
     p.add_argument("--no-pg", action="store_true", help="skip PostgreSQL even if it is reachable")
+    p.add_argument(
+        "--no-sqlite",
+        action="store_true",
+        help="growth run on PostgreSQL only (a million cases on each takes a night apiece)",
+    )
     p.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
     p.add_argument(
         "--output", type=Path, default=RESULTS / "latest.json", help="where to write the JSON result"
     )
     args = p.parse_args(argv)
+    if args.no_sqlite and (args.scale is None or args.no_pg):
+        p.error("--no-sqlite needs --scale, and PostgreSQL to measure")
     if args.scale is not None:
         if args.scale < 1000:
             p.error("--scale must be at least 1000")
@@ -114,6 +121,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "printing": {"sqlite": None},
     }
     if pg_version is None and not args.no_pg:
+        if args.no_sqlite:
+            raise SystemExit(f"PostgreSQL not reachable at {pg_url}: nothing to measure with --no-sqlite")
         print(f"PostgreSQL not reachable at {pg_url}: measuring SQLite only", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="kesu_bench_") as tmp:
         folder = Path(tmp)
@@ -308,6 +317,8 @@ def run_scale(args: argparse.Namespace) -> dict[str, Any]:
     pg_url = pg_admin_url()
     pg_version = None if args.no_pg else pg_reachable(pg_url)
     if pg_version is None and not args.no_pg:
+        if args.no_sqlite:
+            raise SystemExit(f"PostgreSQL not reachable at {pg_url}: nothing to measure with --no-sqlite")
         print(f"PostgreSQL not reachable at {pg_url}: measuring SQLite only", file=sys.stderr)
     started = time.perf_counter()
     meta = {
@@ -323,7 +334,11 @@ def run_scale(args: argparse.Namespace) -> dict[str, Any]:
     # A million cases is several GB on SQLite: KESU_BENCH_DIR says where there is room for it.
     with tempfile.TemporaryDirectory(prefix="kesu_scale_", dir=os.environ.get("KESU_BENCH_DIR")) as tmp:
         found = scale.run(
-            args.scale, quick=args.quick, folder=Path(tmp), pg_url=pg_url if pg_version else None
+            args.scale,
+            quick=args.quick,
+            folder=Path(tmp),
+            pg_url=pg_url if pg_version else None,
+            sqlite=not args.no_sqlite,
         )
     meta["seconds"] = round(time.perf_counter() - started, 1)
     return {"meta": meta, **found}

@@ -270,12 +270,16 @@ def run_database(bench: Bench, scale: int, s: Sizes) -> dict[str, Any]:
     return {str(size): measure_size(bench, size, s) for size in steps(scale)}
 
 
-def run(scale: int, *, quick: bool, folder: Path, pg_url: str | None) -> dict[str, Any]:
-    """Both databases (PostgreSQL when ``pg_url``), every figure at each of ``steps(scale)``."""
+def run(
+    scale: int, *, quick: bool, folder: Path, pg_url: str | None, sqlite: bool = True
+) -> dict[str, Any]:
+    """SQLite (unless not ``sqlite``) and PostgreSQL (when ``pg_url``), every figure at each of
+    ``steps(scale)``."""
     s = QUICK if quick else FULL
     out: dict[str, Any] = {"steps": steps(scale), "sizes": vars(s)}
-    with _sqlite_bench(folder) as bench:
-        out["sqlite"] = run_database(bench, scale, s)
+    if sqlite:
+        with _sqlite_bench(folder) as bench:
+            out["sqlite"] = run_database(bench, scale, s)
     if pg_url:
         with _pg_bench(pg_url, folder) as bench:
             out["postgresql"] = run_database(bench, scale, s)
