@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from kesu_desktop import services
+from kesu_desktop.cli import collector
 from kesu_desktop.cli.filters import case_filter
 from kesu_desktop.cli.io import note_estimated, print_json, read_json_object, read_text_file
 from kesu_desktop.cli.render import case_text, due_text, rows_text
@@ -33,6 +34,7 @@ def open_desk(args: argparse.Namespace) -> Desk:
         # a mistyped or out-of-range time is bad input before the database is opened
         _in_range(services.read_instant(args.now), "now")
     desk = services.Desk.open(database_url(args.db))
+    collector.imports_done()
     if args.now:
         zone = services.user_timezone(desk, args.user)
         instant = services.parse_instant(args.now, zone=zone)

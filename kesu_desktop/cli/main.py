@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kesu_desktop.cli import (
+    collector,
     commands,
     exports,
     imports,
@@ -264,12 +265,22 @@ def _database_failure(exc: Exception) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``kesu`` process (``argv`` None: the command line's own) or one command run in-process."""
+    if argv is not None:
+        return _main(list(argv))
+    collector.starting()
+    try:
+        return _main(sys.argv[1:])
+    finally:
+        collector.exiting()
+
+
+def _main(argv: list[str]) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             # backslashreplace: a message quoting a bad code point prints escaped, never "lost sys.stderr"
             stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    argv = list(sys.argv[1:] if argv is None else argv)
     bad = _bad_argument(argv)
     if bad is not None:
         print(bad, file=sys.stderr)
