@@ -119,7 +119,10 @@ def login(desk: Desk, username: str, password: str) -> Actor:
     now = desk.wall.now()
     name_key = username[:_KEY_MAX]
     with desk.db.read() as session:
-        until = _locked_until(session, name_key, desk.node_id, now)
+        throttles = _rows(session, name_key, desk.node_id)
+        until = _locked_until(throttles, now)
+        # a name with nothing counted needs no write to start its count again (most sign-ins)
+        counted = any(r.kind == "user" and (r.failures or r.lockouts or r.locked_until) for r in throttles)
         if until is not None:
             raise AuthenticationFailed(_locked_message(session, until))
         user = session.scalar(select(User).where(User.username == username))
@@ -137,8 +140,9 @@ def login(desk: Desk, username: str, password: str) -> Actor:
             with desk.db.read() as session:
                 raise AuthenticationFailed(_locked_message(session, until))
         raise AuthenticationFailed(_("用户名或密码错误"))
-    # hashed outside the write, so the database's write lock is not held for the argon2 work
-    _record_success(desk, name_key, (actor.id, stored, hash_password(password)) if rehash else None)
+    if counted or rehash:
+        # hashed outside the write, so the database's write lock is not held for the argon2 work
+        _record_success(desk, name_key, (actor.id, stored, hash_password(password)) if rehash else None)
     return actor
 
 
@@ -153,11 +157,9 @@ def _rows(session: Session, name_key: str, node_id: str) -> list[LoginThrottle]:
     )
 
 
-def _locked_until(session: Session, name_key: str, node_id: str, now: datetime) -> datetime | None:
-    """The later of the name's and the desk's lock-out ends, if either is still running."""
-    ends = [
-        r.locked_until for r in _rows(session, name_key, node_id) if r.locked_until and r.locked_until > now
-    ]
+def _locked_until(throttles: list[LoginThrottle], now: datetime) -> datetime | None:
+    """The later of the name's and the desk's lock-out ends (``_rows``), if either is still running."""
+    ends = [r.locked_until for r in throttles if r.locked_until and r.locked_until > now]
     return max(ends) if ends else None
 
 
