@@ -99,3 +99,13 @@ def test_growth_run_measures_every_figure_at_both_sizes_on_both_databases(tmp_pa
         assert large["gui_first_page"]["rows_fetched"] > 0
         assert large["printing"]["batch"]["records"] == 20
     assert "Growth on sqlite" in render(result) and "Growth on postgresql" in render(result)
+
+
+def test_replaying_registrations_own_sql_reproduces_them_and_costs_less(tmp_path: Path) -> None:
+    """``benchmarks/replay.py``: the captured statements, replayed on the copy, make the same cases."""
+    from benchmarks.replay import replay
+
+    found = replay(tmp_path, warm=20, timed=30)
+    assert found["cases_after_replay"] == found["cases"] == 50
+    assert found["statements_median"] >= 5  # case, event, search index, watch, feed at least
+    assert 0 < found["replay_mean_ms"] < found["kesu_mean_ms"]
