@@ -341,6 +341,8 @@ def _raise_mass_group(
     """docs/domain.md: the third general complaint of a category in a week makes it, and the group, major."""
     members = [*group, case.case_no]
     reason = _("一周内同类一般投诉达 {n} 起，升级为重大投诉").format(n=len(members))
+    # one lock and one store of the chain head for the whole group, not one per event
+    head = eventlog.lock_head(session, desk.node_id)
     for other in session.scalars(select(Case).where(Case.case_no.in_(group)).with_for_update()):
         session.add(CaseLink(case_id=case.id, linked_case_id=other.id, kind="mass"))
         if other.status == Status.CLOSED or other.severity != Severity.GENERAL:
@@ -364,6 +366,7 @@ def _raise_mass_group(
             {"reason": reason, "group": members, "rule": "mass_complaint"},
             actor_name="system",
             policy=office.policy,
+            head=head,
         )
     record(
         session,
@@ -375,4 +378,6 @@ def _raise_mass_group(
         {"reason": reason, "group": members, "rule": "mass_complaint"},
         actor_name="system",
         policy=office.policy,
+        head=head,
     )
+    eventlog.advance_head(session, head)

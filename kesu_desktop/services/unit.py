@@ -144,8 +144,13 @@ def record(
     *,
     actor_name: str | None = None,
     policy: Policy | None = None,
+    head: eventlog.Head | None = None,
 ) -> CaseEvent:
-    """Append one event to a case, keeping its next-due instant and the watcher's schedule current."""
+    """Append one event to a case, keeping its next-due instant and the watcher's schedule current.
+
+    ``head``: the node's chain head, locked by a caller recording several events in one transaction
+    (who then stores it once, ``eventlog.advance_head``); by default each event locks and stores it.
+    """
     add_next_due(case, changes)
     event = eventlog.append(
         session,
@@ -159,6 +164,7 @@ def record(
         node_id=desk.node_id,
         changes=changes,
         info=info,
+        head=head,
     )
     schedule_watch(session, case, policy or cached_policy(session, desk, case.office_code), desk.clock.now())
     return event

@@ -192,9 +192,11 @@ def append(
     node_id: str,
     changes: Mapping[str, Any],
     info: Mapping[str, Any] | None = None,
+    head: Head | None = None,
 ) -> CaseEvent:
     """Record one event, chained onto its node's head, and apply its changes to the (already added) case
-    row. Costs one indexed read and one update of the node's head row.
+    row. Costs one indexed read and one update of the node's head row; with ``head`` (locked by the
+    caller, who stores it once after all its events: ``advance_head``) neither.
 
     The payload also records ``base``, the case's last stamp the writer saw: two events of different
     nodes where neither saw the other are concurrent, which is how sync finds conflicts (domain/merge.py).
@@ -203,7 +205,11 @@ def append(
     apply_changes(case, payload["set"])
     case.last_hlc = hlc
     case.updated_at = at
-    head = lock_head(session, node_id)
+    chained_alone = head is None
+    if head is None:
+        head = lock_head(session, node_id)
+    elif head.node_id != node_id:
+        raise ValueError(f"an event of node {node_id} chained onto the head of {head.node_id}")
     fields: dict[str, Any] = {
         "case_id": case.id,
         "hlc": hlc,
@@ -224,7 +230,8 @@ def append(
     )
     session.add(event)
     head.last_event_id, head.last_hash, head.count = event_id, digest, head.count + 1
-    advance_head(session, head)
+    if chained_alone:
+        advance_head(session, head)
     return event
 
 
