@@ -341,43 +341,51 @@ def _raise_mass_group(
     """docs/domain.md: the third general complaint of a category in a week makes it, and the group, major."""
     members = [*group, case.case_no]
     reason = _("一周内同类一般投诉达 {n} 起，升级为重大投诉").format(n=len(members))
-    # one lock and one store of the chain head for the whole group, not one per event
-    head = eventlog.lock_head(session, desk.node_id)
-    for other in session.scalars(select(Case).where(Case.case_no.in_(group)).with_for_update()):
-        session.add(CaseLink(case_id=case.id, linked_case_id=other.id, kind="mass"))
-        if other.status == Status.CLOSED or other.severity != Severity.GENERAL:
-            continue
-        priority = stricter(Priority(other.priority), Priority.P1)
-        deadlines = rules.case_deadlines(
-            office.policy, office.calendar, priority=priority, severity=Severity.MAJOR, start=other.created_at
-        )
+    others = list(session.scalars(select(Case).where(Case.case_no.in_(group)).with_for_update()))
+    # One flush for the whole group when the caller next reads (its events go out as one batch), not
+    # one per event: nothing read below depends on what this loop has yet to write.
+    with session.no_autoflush:
+        # one lock and one store of the chain head for the whole group, not one per event
+        head = eventlog.lock_head(session, desk.node_id)
+        for other in others:
+            session.add(CaseLink(case_id=case.id, linked_case_id=other.id, kind="mass"))
+            if other.status == Status.CLOSED or other.severity != Severity.GENERAL:
+                continue
+            priority = stricter(Priority(other.priority), Priority.P1)
+            deadlines = rules.case_deadlines(
+                office.policy,
+                office.calendar,
+                priority=priority,
+                severity=Severity.MAJOR,
+                start=other.created_at,
+            )
+            record(
+                session,
+                desk,
+                other,
+                None,
+                "severity_raised",
+                {
+                    "severity": Severity.MAJOR.value,
+                    "priority": priority.value,
+                    "respond_by": deadlines.respond_by,
+                    "resolve_by": deadlines.resolve_by,
+                },
+                {"reason": reason, "group": members, "rule": "mass_complaint"},
+                actor_name="system",
+                policy=office.policy,
+                head=head,
+            )
         record(
             session,
             desk,
-            other,
+            case,
             None,
             "severity_raised",
-            {
-                "severity": Severity.MAJOR.value,
-                "priority": priority.value,
-                "respond_by": deadlines.respond_by,
-                "resolve_by": deadlines.resolve_by,
-            },
+            {},
             {"reason": reason, "group": members, "rule": "mass_complaint"},
             actor_name="system",
             policy=office.policy,
             head=head,
         )
-    record(
-        session,
-        desk,
-        case,
-        None,
-        "severity_raised",
-        {},
-        {"reason": reason, "group": members, "rule": "mass_complaint"},
-        actor_name="system",
-        policy=office.policy,
-        head=head,
-    )
-    eventlog.advance_head(session, head)
+        eventlog.advance_head(session, head)
