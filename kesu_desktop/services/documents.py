@@ -86,9 +86,11 @@ class CaseFile:
     approved_replies: list[str]
     #: The newest signature per (document kind, signer role).
     signatures: dict[tuple[str, str], SignatureView]
+    #: The customer's earlier cases (read for the escalation report only; empty for other kinds).
     earlier_cases: list[CaseRow]
     #: username → display name, for everyone named on the case.
     names: dict[str, str]
+    #: The seal image (read for the reply letter only).
     seal_png: bytes | None
 
 
@@ -111,6 +113,11 @@ def _document_view(d: CaseDocument, case_no: str) -> DocumentView:
         d.issued_by,
         d.created_at,
     )
+
+
+#: The documents that list the customer's earlier cases, and those that carry the seal image.
+_LISTS_EARLIER_CASES = frozenset({DocumentKind.ESCALATION})
+_CARRIES_SEAL = frozenset({DocumentKind.REPLY})
 
 
 def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) -> CaseFile:
@@ -140,7 +147,9 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
             signatures[(s.purpose, s.signer_role)] = _signature_view(s)
         earlier: list[CaseRow] = []
         # The stored number finds the customer's cases; the rows show it as the reader may see it.
-        query = customer_query(case.phone, view.account_no)
+        # Only the escalation report lists them (and only the reply letter carries the seal): a
+        # receipt does not pay for reading them.
+        query = customer_query(case.phone, view.account_no) if kind in _LISTS_EARLIER_CASES else None
         if query is not None:
             rows = session.scalars(
                 scope_filter(query, actor).where(Case.created_at < case.created_at).limit(20)
@@ -154,7 +163,7 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
         names = dict(
             session.execute(select(User.username, User.display_name).where(User.username.in_(people))).all()
         )
-        seal = session.get(PrintAsset, "seal")
+        seal = session.get(PrintAsset, "seal") if kind in _CARRIES_SEAL else None
         reference = cached_names(session, desk)
         office_name = office.name if office else view.office_code
         return CaseFile(

@@ -15,7 +15,7 @@ from kesu_desktop.domain.errors import NotAllowed
 from kesu_desktop.printing.fonts import MissingGlyphs
 from kesu_desktop.printing.issue import issue_document
 from kesu_desktop.services import Desk, documents
-from tests.helpers.data import People, complaint
+from tests.helpers.data import MutableClock, People, complaint
 from tests.helpers.printing import body_text, events_of, page_count, pdf_text, worked_case
 
 
@@ -95,6 +95,17 @@ def test_every_document_of_a_worked_case_prints_its_own_sections(desk: Desk, peo
     assert "上门更换启动电容并检测制冷" in report  # the measure, in the table
     assert "2026年11月27日" in report  # the measure's due date
     assert "员工考核结果：维修员未按时回访，扣减当月绩效" in report
+
+
+def test_the_escalation_report_lists_the_customers_earlier_complaints(
+    desk: Desk, people: People, clock: MutableClock
+) -> None:
+    """Read for the escalation report only (case_file skips them for other documents)."""
+    earlier = services.register_case(desk, people.alice, complaint(category="logistics")).case_no
+    clock.advance(days=2)
+    no = worked_case(desk, people)
+    report = pdf_text(issue_document(desk, people.carol, "escalation", no).pdf).replace("\n", "")
+    assert earlier in report
 
 
 def test_reply_letter_waits_for_an_approved_reply_and_nothing_is_archived(
