@@ -139,7 +139,11 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
             )
         )
         check_ready(kind, Status(view.status), view.escalation_level, bool(approved))
-        office = session.scalar(select(Office).where(Office.code == view.office_code))
+        # offices are reference data: their names come from the desk's cache, until one changes
+        office_name = desk.reference.snapshot(session).get(
+            ("office_name", view.office_code),
+            lambda: session.scalar(select(Office.name).where(Office.code == view.office_code)),
+        )
         signatures: dict[tuple[str, str], SignatureView] = {}
         for s in session.scalars(
             select(CaseSignature).where(CaseSignature.case_id == view.id).order_by(CaseSignature.created_at)
@@ -165,7 +169,7 @@ def case_file(desk: Desk, actor: Actor, case_no: str, kind: DocumentKind | str) 
         )
         seal = session.get(PrintAsset, "seal") if kind in _CARRIES_SEAL else None
         reference = cached_names(session, desk)
-        office_name = office.name if office else view.office_code
+        office_name = office_name or view.office_code
         return CaseFile(
             case=view,
             organisation=policy.print_organisation or office_name,

@@ -103,3 +103,11 @@ def test_a_case_opened_and_printed_follows_a_zone_set_at_another_desk(
     assert (printed.timezone, printed.organisation) == ("Asia/Urumqi", "华东客服中心")
     acted = services.act(desk, people.alice, case.case_no, "verify", {"valid": True})
     assert acted == services.get_case(desk, people.alice, case.case_no)
+
+
+def test_a_receipt_names_an_office_renamed_at_another_desk(desk: Desk, other_desk: Desk, people) -> None:
+    case = services.register_case(desk, people.alice, complaint())
+    assert case_file(desk, people.alice, case.case_no, "receipt").office_name == "北京总部"
+    admin = services.get_actor(other_desk, "admin")
+    services.set_office(other_desk, admin, case.office_code, name="北京东城营业厅")
+    assert case_file(desk, people.alice, case.case_no, "receipt").office_name == "北京东城营业厅"
