@@ -24,7 +24,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy.exc import OperationalError
 
-from kesu_desktop import i18n, paths, read_version, services
+from kesu_desktop import i18n, paths, services
 from kesu_desktop.domain.errors import AuthenticationFailed, KesuError, ValidationError
 from kesu_desktop.i18n import _, join_clauses
 from kesu_desktop.logs import log_unexpected
@@ -35,6 +35,7 @@ from kesu_desktop.ui.layouts import LayoutName
 from kesu_desktop.ui.main_window import MainWindow
 from kesu_desktop.ui.session.first_run import FirstRunDialog
 from kesu_desktop.ui.session.login import LoginDialog
+from kesu_desktop.version_option import add_version_option
 
 EXIT_OK, EXIT_ERROR = 0, 1
 SCREENSHOT_SIZE = (1366, 768)
@@ -58,18 +59,6 @@ class Options:
     language: str | None = None
     #: ``--selftest``: run ``kesu_desktop.selftest`` instead of the desktop.
     selftest: bool = False
-
-
-class _VersionAction(argparse.Action):
-    """``kesu-desk --version``: the version is read only when asked for, not on every start."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        kwargs["default"] = argparse.SUPPRESS  # no ``version`` attribute in the parsed options
-        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
-
-    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
-        print(f"kesu-desk {read_version()}")
-        parser.exit()
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -104,7 +93,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         action="store_true",
         help=_("在临时文件夹中自检（建库、登记、签发并核验回执、离屏绘制主窗口）后退出"),
     )
-    parser.add_argument("--version", action=_VersionAction, help=_("显示版本号后退出"))
+    add_version_option(parser, "kesu-desk")
     args, qt_args = parser.parse_known_args(argv)
     return Options(
         # The self-test uses a database of its own: it must not create the user's data folder.

@@ -41,6 +41,7 @@ from kesu_desktop.domain.errors import (
 from kesu_desktop.domain.text import printable
 from kesu_desktop.i18n import LANGUAGES, SOURCE_LANGUAGE, _, normalize_language, use_language
 from kesu_desktop.logs import log_unexpected
+from kesu_desktop.version_option import add_version_option
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_NOT_ALLOWED = 0, 1, 2, 3
 #: Another desk changed the case since the version the command was given (``act --expect-version``).
@@ -69,24 +70,10 @@ def _globals() -> argparse.ArgumentParser:
     return p
 
 
-class _VersionAction(argparse.Action):
-    """``kesu --version``: the version is read only when asked for, so no other command pays for it."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        kwargs["default"] = argparse.SUPPRESS  # no ``version`` attribute in the parsed options
-        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
-
-    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
-        from kesu_desktop import read_version
-
-        print(f"kesu {read_version()}")
-        parser.exit()
-
-
 def build_parser() -> argparse.ArgumentParser:
     common = _globals()
     parser = argparse.ArgumentParser(prog="kesu", description=_("客诉台 Kesu Desk 命令行"), parents=[common])
-    parser.add_argument("--version", action=_VersionAction, help=_("显示版本号后退出"))
+    add_version_option(parser, "kesu")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable, help_text: str) -> argparse.ArgumentParser:
