@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,12 +73,13 @@ POSTGRESQL = ("sqlalchemy.dialects.postgresql", "psycopg")
 DATABASE = ("sqlalchemy", "argon2", "psycopg", "kesu_desktop.storage")
 
 
-def _loaded(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+def _probe(tmp_path: Path, probe: str, *argv: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run ``probe`` in a fresh interpreter (no KESU_ settings of ours leak in); the JSON it wrote."""
     report = tmp_path / "modules.json"
     run_env = {k: v for k, v in os.environ.items() if not k.startswith("KESU_")}
-    run_env.update(KESU_DATA_DIR=str(tmp_path / "data"), KESU_NODE_ID="cli-test", **(env or {}))
+    run_env.update(KESU_DATA_DIR=str(tmp_path / "data"), **env)
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(report), *argv],
+        [sys.executable, "-c", probe, str(report), *argv],
         capture_output=True,
         text=True,
         env=run_env,
@@ -85,7 +87,12 @@ def _loaded(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> tu
         timeout=120,
     )
     assert report.exists(), proc.stderr
-    result = json.loads(report.read_text(encoding="utf-8"))
+    result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return result
+
+
+def _loaded(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+    result = _probe(tmp_path, _PROBE, *argv, env={"KESU_NODE_ID": "cli-test", **(env or {})})
     return result["code"], set(result["modules"])
 
 
@@ -153,19 +160,13 @@ def test_building_the_main_window_loads_no_printing_sync_or_admin_dialogs(
 ) -> None:
     db = tmp_path / "kesu.db"
     shutil.copy(sqlite_template, db)
-    report = tmp_path / "modules.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KESU_")}
-    env.update(KESU_DATA_DIR=str(tmp_path / "data"), KESU_NODE_ID="desk-test", QT_QPA_PLATFORM="offscreen")
-    proc = subprocess.run(
-        [sys.executable, "-c", _DESKTOP_PROBE, str(report), f"sqlite:///{db}", ADMIN_PASSWORD],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
+    result = _probe(
+        tmp_path,
+        _DESKTOP_PROBE,
+        f"sqlite:///{db}",
+        ADMIN_PASSWORD,
+        env={"KESU_NODE_ID": "desk-test", "QT_QPA_PLATFORM": "offscreen"},
     )
-    assert report.exists(), proc.stderr
-    result = json.loads(report.read_text(encoding="utf-8"))
     modules = set(result["modules"])
     assert result["admin_menu"]  # the admin's window: the 管理 menu is built too
     assert "kesu_desktop.ui.main_window" in modules and "PySide6.QtWidgets" in modules  # it did build
