@@ -167,6 +167,20 @@ def sqlite_registration(folder: Path, n: int) -> dict[str, Any]:
     return summary(kesu, bare_sqlite_inserts(folder / "bare_register.db", complaints))
 
 
+def _inserts_into(conn: Any, create: str, placeholder: str, complaints: list[DemoComplaint]) -> list[float]:
+    """Create ``bare_cases`` with ``create``, then one full case row per complaint, a commit each."""
+    conn.execute("DROP TABLE IF EXISTS bare_cases")
+    conn.execute(create)
+    conn.commit()
+    sql = _bare_insert(placeholder)
+
+    def insert(row: tuple[Any, ...]) -> None:
+        conn.execute(sql, row)
+        conn.commit()
+
+    return _timed_inserts([bare_row(i, c) for i, c in enumerate(complaints)], insert)
+
+
 def bare_sqlite_inserts(path: Path, complaints: list[DemoComplaint]) -> list[float]:
     """One full case row per complaint into a new plain table in ``path``, a commit each; ms samples."""
     conn = sqlite3.connect(path)
@@ -174,20 +188,12 @@ def bare_sqlite_inserts(path: Path, complaints: list[DemoComplaint]) -> list[flo
         # The same durability as the application's engine (storage/database.py).
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("DROP TABLE IF EXISTS bare_cases")
-        conn.execute(
+        create = (
             "CREATE TABLE bare_cases (id TEXT PRIMARY KEY, case_no TEXT NOT NULL UNIQUE, "
             + ", ".join(f"{c} TEXT" for c in _BARE_COLUMNS[2:])
             + ")"
         )
-        conn.commit()
-        sql = _bare_insert("?")
-
-        def insert(row: tuple[Any, ...]) -> None:
-            conn.execute(sql, row)
-            conn.commit()
-
-        return _timed_inserts([bare_row(i, c) for i, c in enumerate(complaints)], insert)
+        return _inserts_into(conn, create, "?", complaints)
     finally:
         conn.close()
 
@@ -202,17 +208,9 @@ def postgresql_registration(admin_url: str, n: int) -> dict[str, Any]:
 def bare_pg_inserts(url: str, complaints: list[DemoComplaint]) -> list[float]:
     """As ``bare_sqlite_inserts``, into a new plain table of the PostgreSQL database ``url``."""
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        conn.execute("DROP TABLE IF EXISTS bare_cases")
-        conn.execute(
+        create = (
             "CREATE TABLE bare_cases (id UUID PRIMARY KEY, case_no TEXT NOT NULL UNIQUE, "
             + ", ".join(f"{c} TEXT" for c in _BARE_COLUMNS[2:-1])
             + ", created_at TIMESTAMPTZ NOT NULL)"
         )
-        conn.commit()
-        sql = _bare_insert("%s")
-
-        def insert(row: tuple[Any, ...]) -> None:
-            conn.execute(sql, row)
-            conn.commit()
-
-        return _timed_inserts([bare_row(i, c) for i, c in enumerate(complaints)], insert)
+        return _inserts_into(conn, create, "%s", complaints)
