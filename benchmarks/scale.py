@@ -270,9 +270,7 @@ def run_database(bench: Bench, scale: int, s: Sizes) -> dict[str, Any]:
     return {str(size): measure_size(bench, size, s) for size in steps(scale)}
 
 
-def run(
-    scale: int, *, quick: bool, folder: Path, pg_url: str | None, sqlite: bool = True
-) -> dict[str, Any]:
+def run(scale: int, *, quick: bool, folder: Path, pg_url: str | None, sqlite: bool = True) -> dict[str, Any]:
     """SQLite (unless not ``sqlite``) and PostgreSQL (when ``pg_url``), every figure at each of
     ``steps(scale)``."""
     s = QUICK if quick else FULL

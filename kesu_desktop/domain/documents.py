@@ -44,5 +44,3 @@ def check_ready(kind: DocumentKind, status: Status, escalation_level: int, has_a
         raise NotAllowed(_("案件状态为“{status}”，尚无处理结果可供客户确认").format(status=status.label))
     if kind is DocumentKind.ESCALATION and escalation_level == 0 and status is not Status.ESCALATED:
         raise NotAllowed(_("该案件未升级，无需升级投诉报告"))
-
-

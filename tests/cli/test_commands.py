@@ -442,6 +442,7 @@ def test_admin_db_role_prints_the_least_privilege_sql_and_is_for_postgresql_only
         assert r.code == 2 and r.err.startswith("db: "), r.err
     assert kesu("admin", "db-role", "kesu_desk", **as_("carol")).code == 3
 
+
 def test_now_is_refused_unless_the_database_allows_it(kesu: Kesu) -> None:
     """Without ``allow_clock_override`` a stated time is not allowed (exit 3) and nothing is written."""
     setup(kesu)
@@ -482,4 +483,3 @@ def test_repeated_wrong_passwords_lock_and_the_admin_unlocks(kesu: Kesu) -> None
     r = kesu("user", "unlock", "bob", user=ADMIN[0], password=ADMIN[1])
     assert r.code == 0, r.err
     assert kesu("list", **as_("bob")).code == 0
-
