@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 bash scripts/start-postgres.sh
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/lint-imports --no-cache
 export QT_QPA_PLATFORM=offscreen
 exec .venv/bin/python -m pytest "$@"
