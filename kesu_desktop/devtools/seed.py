@@ -61,7 +61,13 @@ from kesu_desktop.services.actions import HANDLERS, Ctx
 from kesu_desktop.services.actor import Actor
 from kesu_desktop.services.desk import Desk
 from kesu_desktop.services.reference import OfficeRules, category_departments, office_rules
-from kesu_desktop.services.registration import registered_event, registration_day, registration_department
+from kesu_desktop.services.registration import (
+    PRIOR_COLUMNS,
+    prior_case,
+    registered_event,
+    registration_day,
+    registration_department,
+)
 from kesu_desktop.services.unit import add_next_due, next_look
 from kesu_desktop.storage import search
 from kesu_desktop.storage.bulk import CaseRows, CaseTables
@@ -400,16 +406,7 @@ class _Registrar:
         with self.desk.db.read() as session:
             for field, values in ((Case.phone, phones), (Case.account_no, accounts)):
                 for start in range(0, len(values), _IN_CHUNK):
-                    query = select(
-                        Case.id,
-                        Case.case_no,
-                        Case.phone,
-                        Case.account_no,
-                        Case.category,
-                        Case.severity,
-                        Case.created_at,
-                        Case.status,
-                    ).where(
+                    query = select(*PRIOR_COLUMNS).where(
                         field.in_(values[start : start + _IN_CHUNK]),
                         Case.created_at >= since,
                         Case.deleted_at.is_(None),
@@ -418,16 +415,7 @@ class _Registrar:
                     for r in session.execute(query):
                         if r.id not in seen:
                             seen.add(r.id)
-                            prior = rules.PriorCase(
-                                case_no=r.case_no,
-                                phone=r.phone,
-                                account_no=r.account_no,
-                                category=r.category,
-                                severity=Severity(r.severity),
-                                created_at=r.created_at,
-                                closed=r.status == Status.CLOSED,
-                            )
-                            _add(by_phone, by_account, _Earlier(r.id, prior))
+                            _add(by_phone, by_account, _Earlier(r.id, prior_case(r)))
         wanted_phones, wanted_accounts = set(phones), set(accounts)
         for earlier_batch in self._in_flight.values():
             for e in earlier_batch:

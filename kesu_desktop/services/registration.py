@@ -71,7 +71,9 @@ class _Prior:
     rule: rules.PriorCase
 
 
-_PRIOR_COLUMNS = (
+#: The columns the repeat and mass-complaint rules read of an earlier case (the demo seeder reads the
+#: same, so seeded and registered cases are judged alike).
+PRIOR_COLUMNS = (
     Case.id,
     Case.case_no,
     Case.phone,
@@ -83,22 +85,21 @@ _PRIOR_COLUMNS = (
 )
 
 
+def prior_case(row: Row[Any]) -> rules.PriorCase:
+    """An earlier case (a row of ``PRIOR_COLUMNS``) as the rules read it."""
+    return rules.PriorCase(
+        case_no=row.case_no,
+        phone=row.phone,
+        account_no=row.account_no,
+        category=row.category,
+        severity=Severity(row.severity),
+        created_at=row.created_at,
+        closed=row.status == Status.CLOSED,
+    )
+
+
 def _prior(rows: list[Row[Any]]) -> list[_Prior]:
-    return [
-        _Prior(
-            r.id,
-            rules.PriorCase(
-                case_no=r.case_no,
-                phone=r.phone,
-                account_no=r.account_no,
-                category=r.category,
-                severity=Severity(r.severity),
-                created_at=r.created_at,
-                closed=r.status == Status.CLOSED,
-            ),
-        )
-        for r in rows
-    ]
+    return [_Prior(r.id, prior_case(r)) for r in rows]
 
 
 def _same_customer(session: Session, reg: Registration, since: datetime) -> list[_Prior]:
@@ -109,7 +110,7 @@ def _same_customer(session: Session, reg: Registration, since: datetime) -> list
         if reg.account_no
         else Case.phone == reg.phone
     )
-    query = select(*_PRIOR_COLUMNS).where(
+    query = select(*PRIOR_COLUMNS).where(
         who,
         Case.category == reg.category,
         Case.created_at >= since,
@@ -129,7 +130,7 @@ def _same_category_here(session: Session, category: str, office_code: str, since
     grouped = (
         select(CaseLink.case_id).where(CaseLink.linked_case_id == Case.id, CaseLink.kind == "mass").exists()
     )
-    query = select(*_PRIOR_COLUMNS).where(
+    query = select(*PRIOR_COLUMNS).where(
         Case.office_code == office_code,
         Case.category == category,
         Case.created_at > since,
