@@ -24,7 +24,8 @@ from kesu_desktop.storage.models import ReferenceVersion
 
 T = TypeVar("T")
 
-_VERSION = select(ReferenceVersion.n).where(ReferenceVersion.id == 1)
+# A Core statement on the table, not an ORM query: it runs at the start of every registration.
+_VERSION = select(ReferenceVersion.__table__.c.n).where(ReferenceVersion.__table__.c.id == 1)
 
 
 class ReferenceSnapshot:

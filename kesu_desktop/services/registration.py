@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from kesu_desktop.domain import rules
@@ -102,22 +102,48 @@ def _prior(rows: list[Row[Any]]) -> list[_Prior]:
     return [_Prior(r.id, prior_case(r)) for r in rows]
 
 
+_CASES = Case.__table__.c
+_LINKS = CaseLink.__table__.c
+#: ``PRIOR_COLUMNS`` as table columns: the rule queries below are plain Core statements.
+_PRIOR_TABLE_COLUMNS = tuple(_CASES[col.key] for col in PRIOR_COLUMNS)
+_COUNTED = (_CASES.deleted_at.is_(None), _CASES.validity.is_distinct_from("invalid"))
+
+
+def _customer_query(*who: ColumnElement[bool]) -> Select[Any]:
+    return select(*_PRIOR_TABLE_COLUMNS).where(
+        or_(*who),
+        _CASES.category == bindparam("category"),
+        _CASES.created_at >= bindparam("since"),
+        *_COUNTED,
+    )
+
+
+# The rule queries run on every registration, so they are built once: building a statement (coercing
+# its clauses, computing its cache key) cost more than the indexed read it makes.
+_BY_PHONE = _customer_query(_CASES.phone == bindparam("phone"))
+_BY_PHONE_OR_ACCOUNT = _customer_query(
+    _CASES.phone == bindparam("phone"), _CASES.account_no == bindparam("account")
+)
+_IN_MASS_GROUP = (
+    select(_LINKS.case_id).where(_LINKS.linked_case_id == _CASES.id, _LINKS.kind == "mass").exists()
+)
+_SAME_CATEGORY_HERE = select(*_PRIOR_TABLE_COLUMNS).where(
+    _CASES.office_code == bindparam("office"),
+    _CASES.category == bindparam("category"),
+    _CASES.created_at > bindparam("since"),
+    _CASES.severity == Severity.GENERAL.value,
+    *_COUNTED,
+    ~_IN_MASS_GROUP,
+)
+
+
 def _same_customer(session: Session, reg: Registration, since: datetime) -> list[_Prior]:
     """Earlier complaints of this customer in this category, from any office (the phone and account
     indexes)."""
-    who = (
-        or_(Case.phone == reg.phone, Case.account_no == reg.account_no)
-        if reg.account_no
-        else Case.phone == reg.phone
-    )
-    query = select(*PRIOR_COLUMNS).where(
-        who,
-        Case.category == reg.category,
-        Case.created_at >= since,
-        Case.deleted_at.is_(None),
-        Case.validity.is_distinct_from("invalid"),
-    )
-    return _prior(list(session.execute(query)))
+    params = {"phone": reg.phone, "category": reg.category, "since": since}
+    if reg.account_no:
+        return _prior(list(session.execute(_BY_PHONE_OR_ACCOUNT, {**params, "account": reg.account_no})))
+    return _prior(list(session.execute(_BY_PHONE, params)))
 
 
 def _same_category_here(session: Session, category: str, office_code: str, since: datetime) -> list[_Prior]:
@@ -127,19 +153,8 @@ def _same_category_here(session: Session, category: str, office_code: str, since
     A closed case of a group stays general, so without the link test it would be counted again by every
     later complaint of its category that week: the group is major, counting starts afresh.
     """
-    grouped = (
-        select(CaseLink.case_id).where(CaseLink.linked_case_id == Case.id, CaseLink.kind == "mass").exists()
-    )
-    query = select(*PRIOR_COLUMNS).where(
-        Case.office_code == office_code,
-        Case.category == category,
-        Case.created_at > since,
-        Case.severity == Severity.GENERAL.value,
-        Case.deleted_at.is_(None),
-        Case.validity.is_distinct_from("invalid"),
-        ~grouped,
-    )
-    return _prior(list(session.execute(query)))
+    params = {"office": office_code, "category": category, "since": since}
+    return _prior(list(session.execute(_SAME_CATEGORY_HERE, params)))
 
 
 def registration_department(actor: Actor) -> str:

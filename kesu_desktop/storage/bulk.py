@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -37,6 +38,9 @@ _SQLITE_SEARCH = table(
     "case_search", column("doc_id", Integer), column("case_id", Uuid()), column("folded", Text)
 )
 _SQLITE_FTS = table("case_fts", column("rowid", Integer), column("tokens", Text))
+# Built once, as are the inserts of ``insert_many``: a registration runs each of them, and building a
+# statement cost more than running it.
+_LAST_DOC_ID = select(func.coalesce(func.max(_SQLITE_SEARCH.c.doc_id), 0))
 _PG_SEARCH = text(
     "INSERT INTO case_search (case_id, tokens, folded) "
     "SELECT t.id, array_to_tsvector(string_to_array(t.words, ' ')), t.folded "
@@ -242,7 +246,7 @@ class CaseTables:
             return
         # Doc ids follow the current maximum: safe because SQLite write transactions are exclusive
         # (BEGIN IMMEDIATE), and far cheaper than RETURNING row by row.
-        first = session.scalar(select(func.coalesce(func.max(_SQLITE_SEARCH.c.doc_id), 0))) + 1
+        first = session.scalar(_LAST_DOC_ID) + 1
         ids = range(first, first + len(documents))
         self._search.execute(
             session,
@@ -278,13 +282,18 @@ def insert_many(
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(tbl), rows)
+        session.execute(_insert_into(tbl), rows)
         return
-    statement = _unnest_insert(tbl).text + (" ON CONFLICT DO NOTHING" if skip_existing else "")
-    session.execute(text(statement), _column_arrays(tbl, rows))
+    session.execute(_unnest_insert(tbl, skip_existing), _column_arrays(tbl, rows))
 
 
-def _unnest_insert(tbl: Any) -> Any:
+@cache
+def _insert_into(tbl: Any) -> Any:
+    return insert(tbl)
+
+
+@cache
+def _unnest_insert(tbl: Any, skip_existing: bool) -> Any:
     from sqlalchemy.dialects import postgresql
 
     dialect = postgresql.dialect()
@@ -298,6 +307,7 @@ def _unnest_insert(tbl: Any) -> Any:
     return text(
         f"INSERT INTO {tbl.name} ({', '.join(names)}) SELECT {', '.join(selects)} "
         f"FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})"
+        + (" ON CONFLICT DO NOTHING" if skip_existing else "")
     )
 
 

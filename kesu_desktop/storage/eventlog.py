@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from kesu_desktop.storage.models import Case, CaseEvent, NodeChainHead
@@ -143,6 +143,21 @@ class Head:
     count: int
 
 
+_HEADS = NodeChainHead.__table__
+# Built once: the chain head is read and stored on every event, and building a statement (coercing
+# its clauses, computing its cache key) cost more than running it.
+_READ_HEAD = (
+    select(_HEADS.c.last_event_id, _HEADS.c.last_hash, _HEADS.c.count)
+    .where(_HEADS.c.node_id == bindparam("node"))
+    .with_for_update()
+)
+_STORE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.node_id == bindparam("node"))
+    .values(last_event_id=bindparam("last_event"), last_hash=bindparam("last_digest"), count=bindparam("n"))
+)
+
+
 def lock_head(session: Session, node_id: str) -> Head:
     """The node's chain head, locked for this transaction (made on the node's first event).
 
@@ -151,31 +166,29 @@ def lock_head(session: Session, node_id: str) -> Head:
     The head is read with Core, not the ORM, so a head another process advanced is never read from
     this session's identity map.
     """
-    query = (
-        select(NodeChainHead.last_event_id, NodeChainHead.last_hash, NodeChainHead.count)
-        .where(NodeChainHead.node_id == node_id)
-        .with_for_update()
-    )
-    row = session.execute(query).one_or_none()
+    row = session.execute(_READ_HEAD, {"node": node_id}).one_or_none()
     if row is None:
-        table = NodeChainHead.__table__
         values = {"node_id": node_id, "last_event_id": None, "last_hash": GENESIS, "count": 0}
         if session.get_bind().dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            session.execute(pg_insert(table).values(values).on_conflict_do_nothing())
+            session.execute(pg_insert(_HEADS).values(values).on_conflict_do_nothing())
         else:
-            session.execute(insert(table).values(values))
-        row = session.execute(query).one()
+            session.execute(insert(_HEADS).values(values))
+        row = session.execute(_READ_HEAD, {"node": node_id}).one()
     return Head(node_id, row[0], row[1], row[2])
 
 
 def advance_head(session: Session, head: Head) -> None:
     """Store the head after the events chained onto it in this transaction."""
     session.execute(
-        update(NodeChainHead.__table__)
-        .where(NodeChainHead.__table__.c.node_id == head.node_id)
-        .values(last_event_id=head.last_event_id, last_hash=head.last_hash, count=head.count)
+        _STORE_HEAD,
+        {
+            "node": head.node_id,
+            "last_event": head.last_event_id,
+            "last_digest": head.last_hash,
+            "n": head.count,
+        },
     )
 
 
