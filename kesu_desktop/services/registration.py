@@ -39,7 +39,7 @@ from kesu_desktop.services.unit import record
 from kesu_desktop.services.views import CaseView
 from kesu_desktop.storage import eventlog
 from kesu_desktop.storage.bulk import CaseTables
-from kesu_desktop.storage.models import BranchRole, Case, CaseLink, SyncLink
+from kesu_desktop.storage.models import BranchRole, Case, CaseEvent, CaseLink, SyncLink
 from kesu_desktop.storage.serials import next_serial
 
 
@@ -53,13 +53,13 @@ def register_case(desk: Desk, actor: Actor, data: Mapping[str, Any]) -> CaseView
         reg = validate_registration(data, categories=categories.keys(), now=now)
         office = ref.get(("rules", actor.office_code), lambda: office_rules(session, actor.office_code))
         written = _new_case(session, desk, actor, reg, office, ref)
-        if not written.raised_others:
-            event = _EventRow(**written.rows.event)
-            return _view_of_new(session, actor, written.rows.case, [event], written.repeat_of, office, ref)
-        # A mass complaint recorded a second event on the new case: its row and events as they now are.
-        case = session.get(Case, written.rows.case.id)
-        assert case is not None  # written in this transaction
-        events = eventlog.events_of(session, case.id)
+        case: Any = written.rows.case
+        events: list[Any] = [_EventRow(**written.rows.event)]
+        if written.raised is not None:
+            # A mass complaint recorded a second event on the new case: its row as it now is, both
+            # events from what is in hand (reading them back would only repeat the flush the commit makes).
+            case = session.get(Case, case.id)
+            events.append(written.raised)
         return _view_of_new(session, actor, case, events, written.repeat_of, office, ref)
 
 
@@ -234,8 +234,9 @@ def registered_event(
 class _Written:
     rows: NewCase
     repeat_of: list[str]
-    #: The mass-complaint rule fired and raised earlier cases too.
-    raised_others: bool
+    #: The new case's ``severity_raised`` event when the mass-complaint rule fired (and raised earlier
+    #: cases too).
+    raised: CaseEvent | None
 
 
 def _new_case(
@@ -292,11 +293,12 @@ def _new_case(
     tables.write(
         session, tables.params([vars(rows.case)], [rows.event], links, [rows.watch], [rows.document])
     )
+    raised = None
     if mass_group:
         case = session.get(Case, rows.case.id)
         assert case is not None  # written just above, in this transaction
-        _raise_mass_group(session, desk, actor, case, mass_group, office)
-    return _Written(rows, sorted(repeats), raised_others=bool(mass_group))
+        raised = _raise_mass_group(session, desk, actor, case, mass_group, office)
+    return _Written(rows, sorted(repeats), raised)
 
 
 def _view_of_new(
@@ -353,8 +355,10 @@ def _refuse_branch_office_at_central(session: Session, ref: ReferenceSnapshot, o
 
 def _raise_mass_group(
     session: Session, desk: Desk, actor: Actor, case: Case, group: list[str], office: OfficeRules
-) -> None:
-    """docs/domain.md: the third general complaint of a category in a week makes it, and the group, major."""
+) -> CaseEvent:
+    """docs/domain.md: the third general complaint of a category in a week makes it, and the group, major.
+
+    Returns the event recorded on the new case."""
     members = [*group, case.case_no]
     reason = _("一周内同类一般投诉达 {n} 起，升级为重大投诉").format(n=len(members))
     others = list(session.scalars(select(Case).where(Case.case_no.in_(group)).with_for_update()))
@@ -392,7 +396,7 @@ def _raise_mass_group(
                 policy=office.policy,
                 head=head,
             )
-        record(
+        raised = record(
             session,
             desk,
             case,
@@ -405,3 +409,4 @@ def _raise_mass_group(
             head=head,
         )
         eventlog.advance_head(session, head)
+    return raised
